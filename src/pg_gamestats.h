@@ -1,0 +1,30 @@
+/*-------------------------------------------------------------------------
+ *
+ * pg_gamestats.h
+ *	  Shared declarations of pg_gamestats: GUCs and small helpers used by
+ *	  the partition manager, the leaderboards and the query functions.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_GAMESTATS_H
+#define PG_GAMESTATS_H
+
+#include "utils/rel.h"
+
+#define GAMESTATS_SCHEMA "gamestats"
+#define GAMESTATS_VERSION "0.1.0"
+
+/* GUCs (pg_gamestats.c) */
+extern int	gamestats_lock_timeout;
+extern int	gamestats_lock_retries;
+extern int	gamestats_max_batch;
+
+/* util.c */
+extern int	gs_begin_lock_timeout(void);
+extern void gs_end_lock_timeout(int nestlevel);
+extern void gs_check_owner(Oid relid, const char *action);
+extern void gs_forbid_in_recovery(const char *action);
+extern Oid	gs_catalog_relid(const char *relname);
+extern char *gs_qualified_name(Oid relid);
+
+#endif							/* PG_GAMESTATS_H */

@@ -1,0 +1,102 @@
+/*-------------------------------------------------------------------------
+ *
+ * util.c
+ *	  Helpers shared by the partition manager, the leaderboards and the
+ *	  query functions: bounded lock waits, ownership checks, names.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xlog.h"
+#include "catalog/namespace.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+
+#include "pg_gamestats.h"
+
+/*
+ * Opens a GUC nest level in which lock_timeout is gamestats.lock_timeout, so
+ * that every lock taken until gs_end_lock_timeout() -- ours and those of the
+ * DDL we run -- waits at most that long.  Returns the nest level.
+ */
+int
+gs_begin_lock_timeout(void)
+{
+	int			nestlevel = NewGUCNestLevel();
+	char		value[32];
+
+	snprintf(value, sizeof(value), "%d", gamestats_lock_timeout);
+	(void) set_config_option("lock_timeout", value,
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return nestlevel;
+}
+
+void
+gs_end_lock_timeout(int nestlevel)
+{
+	AtEOXact_GUC(true, nestlevel);
+}
+
+/*
+ * Errors out unless the current user owns the relation (or is superuser).
+ * "action" completes "must be owner of table ... to <action>".
+ */
+void
+gs_check_owner(Oid relid, const char *action)
+{
+	bool		is_owner;
+
+#if PG_VERSION_NUM >= 160000
+	is_owner = object_ownercheck(RelationRelationId, relid, GetUserId());
+#else
+	is_owner = pg_class_ownercheck(relid, GetUserId());
+#endif
+	if (!is_owner)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of table \"%s\" to %s",
+						get_rel_name(relid), action),
+				 errhint("Run this as the table's owner or as a superuser.")));
+}
+
+/* Errors out on a hot standby: "action" cannot run there. */
+void
+gs_forbid_in_recovery(const char *action)
+{
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot %s during recovery", action),
+				 errhint("Run it on the primary; the result reaches standbys through replication.")));
+}
+
+/* OID of a table of the gamestats schema; errors out if it is missing. */
+Oid
+gs_catalog_relid(const char *relname)
+{
+	Oid			nspid = get_namespace_oid(GAMESTATS_SCHEMA, false);
+	Oid			relid = get_relname_relid(relname, nspid);
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "pg_gamestats catalog table \"%s.%s\" is missing",
+			 GAMESTATS_SCHEMA, relname);
+	return relid;
+}
+
+/* "schema"."name" of a relation, quoted as needed, palloc'd. */
+char *
+gs_qualified_name(Oid relid)
+{
+	char	   *relname = get_rel_name(relid);
+	char	   *nspname;
+
+	if (relname == NULL)
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	nspname = get_namespace_name(get_rel_namespace(relid));
+	return quote_qualified_identifier(nspname, relname);
+}

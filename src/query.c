@@ -1,0 +1,1137 @@
+/*-------------------------------------------------------------------------
+ *
+ * query.c
+ *	  Batched reads of leaderboards and tables: top, around, ranks,
+ *	  rank_for_score, board_size and lookup.
+ *
+ * These are the hot path of a game backend, so they avoid SPI and the
+ * planner: each call opens the relation and the one index it needs once,
+ * then rescans that index per key under the query's snapshot.  A call holds
+ * ACCESS SHARE on the board for its whole run, which a swap refresh must
+ * wait for before it switches storage, so one call never sees a mix of two
+ * rankings.
+ *
+ * Board metadata (column positions, rank type, which index is which) is
+ * kept in a backend-local cache keyed by the board's OID and dropped on any
+ * relcache invalidation of the board.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/nbtree.h"
+#include "access/relation.h"
+#include "access/relscan.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "catalog/index.h"
+#include "catalog/objectaddress.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_collation.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "executor/tuptable.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "parser/parse_coerce.h"
+#include "utils/acl.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
+
+#include "pg_gamestats.h"
+
+typedef enum RankType
+{
+	RANK_COMPETITION,
+	RANK_DENSE,
+	RANK_ORDINAL
+} RankType;
+
+/* What the query functions need to know about one board. */
+typedef struct BoardInfo
+{
+	Oid			board;			/* hash key */
+	bool		valid;
+	AttrNumber	rank_attno;
+	AttrNumber	player_attno;
+	AttrNumber	score_attno;
+	AttrNumber	segment_attno;	/* InvalidAttrNumber: not segmented */
+	Oid			segment_type;
+	bool		descending;
+	RankType	rank_type;
+	Oid			player_index;	/* ([segment,] player) */
+	Oid			rank_index;		/* ([segment,] rank, player) */
+} BoardInfo;
+
+static HTAB *board_cache = NULL;
+
+/* A relation and one of its indexes, opened for one call. */
+typedef struct ScanTarget
+{
+	Relation	heap;
+	Relation	index;
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	MemoryContext cxt;			/* where the scan lives */
+	int			nkeys;
+	ScanKeyData keys[INDEX_MAX_KEYS];
+} ScanTarget;
+
+/* ---------------------------------------------------------------------
+ * Board metadata
+ * ---------------------------------------------------------------------
+ */
+
+static void
+board_cache_invalidate(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	BoardInfo  *entry;
+
+	if (board_cache == NULL)
+		return;
+	if (OidIsValid(relid))
+	{
+		entry = hash_search(board_cache, &relid, HASH_FIND, NULL);
+		if (entry)
+			entry->valid = false;
+		return;
+	}
+	hash_seq_init(&status, board_cache);
+	while ((entry = hash_seq_search(&status)) != NULL)
+		entry->valid = false;
+}
+
+/*
+ * Relation behind a "NULL::name" argument: the relation whose row type the
+ * argument has.  Errors out for anything that is not a table's row type.
+ */
+static Oid
+rowtype_relid(FunctionCallInfo fcinfo, int argno, const char *fname)
+{
+	Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, argno);
+	Oid			relid = OidIsValid(argtype) ? get_typ_typrelid(argtype) : InvalidOid;
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("first argument of %s must be the row type of a table or leaderboard, not %s",
+						fname, OidIsValid(argtype) ? format_type_be(argtype) : "unknown"),
+				 errhint("Pass the relation's row type as a typed NULL, e.g. gamestats.%s(NULL::my_board, ...).",
+						 fname)));
+	return relid;
+}
+
+/* Finds the config column "name" of leaderboard_config. */
+static AttrNumber
+config_attno(TupleDesc desc, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
+			return att->attnum;
+	}
+	elog(ERROR, "column \"%s\" is missing from gamestats.leaderboard_config", name);
+	return InvalidAttrNumber;	/* keep compiler quiet */
+}
+
+static AttrNumber
+board_column(Oid board, HeapTuple conftup, TupleDesc confdesc, const char *confcol,
+			 bool missing_ok)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(conftup, config_attno(confdesc, confcol), confdesc, &isnull);
+	AttrNumber	attno;
+
+	if (isnull)
+	{
+		if (!missing_ok)
+			elog(ERROR, "leaderboard %u has no %s", board, confcol);
+		return InvalidAttrNumber;
+	}
+	attno = get_attnum(board, NameStr(*DatumGetName(d)));
+	if (attno == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("leaderboard \"%s\" has no column \"%s\"",
+						get_rel_name(board), NameStr(*DatumGetName(d))),
+				 errhint("Recreate the leaderboard with gamestats.create_leaderboard().")));
+	return attno;
+}
+
+/* Access method of a relation. */
+static Oid
+relation_am(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			am;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	am = ((Form_pg_class) GETSTRUCT(tup))->relam;
+	ReleaseSysCache(tup);
+	return am;
+}
+
+/*
+ * True if index "indexoid" is a plain valid btree whose key columns are
+ * exactly "attnos" (nattnos of them), in that order.
+ */
+static bool
+index_has_keys(Oid indexoid, const AttrNumber *attnos, int nattnos)
+{
+	HeapTuple	tup;
+	Form_pg_index idx;
+	bool		match = false;
+
+	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	idx = (Form_pg_index) GETSTRUCT(tup);
+	if (idx->indisvalid && idx->indnkeyatts == nattnos &&
+		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
+		heap_attisnull(tup, Anum_pg_index_indpred, NULL) &&
+		relation_am(indexoid) == BTREE_AM_OID)
+	{
+		int			i;
+
+		match = true;
+		for (i = 0; i < nattnos; i++)
+			if (idx->indkey.values[i] != attnos[i])
+				match = false;
+	}
+	ReleaseSysCache(tup);
+	return match;
+}
+
+static void
+not_a_board(Oid relid)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+			 errmsg("\"%s\" is not a leaderboard", get_rel_name(relid)),
+			 errhint("Create leaderboards with gamestats.create_leaderboard(); use gamestats.lookup() for other tables.")));
+}
+
+/* Fills "info" for board "relid" (open as "rel") from the config table. */
+static void
+load_board_info(BoardInfo *info, Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	Relation	conf;
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	TupleDesc	desc;
+	bool		isnull;
+	char	   *rank_type;
+	AttrNumber	keys[3];
+	int			nseg;
+	List	   *indexes;
+	ListCell   *lc;
+
+	if (rel->rd_rel->relkind != RELKIND_MATVIEW)
+		not_a_board(relid);
+
+	conf = table_open(gs_catalog_relid("leaderboard_config"), AccessShareLock);
+	desc = RelationGetDescr(conf);
+	ScanKeyInit(&key, config_attno(desc, "board"), BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(conf, InvalidOid, false, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (!HeapTupleIsValid(tup))
+		not_a_board(relid);
+
+	info->rank_attno = get_attnum(relid, "rank");
+	info->player_attno = board_column(relid, tup, desc, "player_column", false);
+	info->score_attno = board_column(relid, tup, desc, "score_column", false);
+	info->segment_attno = board_column(relid, tup, desc, "segment_column", true);
+	info->segment_type = info->segment_attno != InvalidAttrNumber ?
+		get_atttype(relid, info->segment_attno) : InvalidOid;
+	info->descending = DatumGetBool(heap_getattr(tup, config_attno(desc, "descending"),
+												 desc, &isnull));
+	rank_type = TextDatumGetCString(heap_getattr(tup, config_attno(desc, "rank_type"),
+												 desc, &isnull));
+	if (strcmp(rank_type, "dense") == 0)
+		info->rank_type = RANK_DENSE;
+	else if (strcmp(rank_type, "ordinal") == 0)
+		info->rank_type = RANK_ORDINAL;
+	else
+		info->rank_type = RANK_COMPETITION;
+	systable_endscan(scan);
+	table_close(conf, AccessShareLock);
+
+	if (info->rank_attno == InvalidAttrNumber)
+		not_a_board(relid);
+
+	/* find the player and rank indexes by their key columns */
+	nseg = 0;
+	if (info->segment_attno != InvalidAttrNumber)
+		keys[nseg++] = info->segment_attno;
+	info->player_index = InvalidOid;
+	info->rank_index = InvalidOid;
+	indexes = RelationGetIndexList(rel);
+	foreach(lc, indexes)
+	{
+		Oid			indexoid = lfirst_oid(lc);
+
+		keys[nseg] = info->player_attno;
+		if (!OidIsValid(info->player_index) && index_has_keys(indexoid, keys, nseg + 1))
+			info->player_index = indexoid;
+		keys[nseg] = info->rank_attno;
+		keys[nseg + 1] = info->player_attno;
+		if (!OidIsValid(info->rank_index) && index_has_keys(indexoid, keys, nseg + 2))
+			info->rank_index = indexoid;
+	}
+	list_free(indexes);
+	if (!OidIsValid(info->player_index) || !OidIsValid(info->rank_index))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("leaderboard \"%s\" is missing its player or rank index",
+						RelationGetRelationName(rel)),
+				 errhint("Recreate the leaderboard with gamestats.create_leaderboard().")));
+	info->valid = true;
+}
+
+static BoardInfo *
+board_info(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	BoardInfo  *info;
+	bool		found;
+
+	if (board_cache == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(BoardInfo);
+		board_cache = hash_create("pg_gamestats boards", 16, &ctl,
+								  HASH_ELEM | HASH_BLOBS);
+		CacheRegisterRelcacheCallback(board_cache_invalidate, (Datum) 0);
+	}
+	info = hash_search(board_cache, &relid, HASH_ENTER, &found);
+	if (!found)
+		info->valid = false;
+	if (!info->valid)
+	{
+		PG_TRY();
+		{
+			load_board_info(info, rel);
+		}
+		PG_CATCH();
+		{
+			hash_search(board_cache, &relid, HASH_REMOVE, NULL);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+	}
+	return info;
+}
+
+/* ---------------------------------------------------------------------
+ * Access checks and relation opening
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Opens "relid" for reading on behalf of the current user: SELECT on the
+ * table or on all of its columns, and no row-level security policy that
+ * would apply (we read below the executor, so we refuse rather than bypass).
+ */
+static Relation
+open_for_read(Oid relid)
+{
+	Relation	rel;
+	Oid			userid = GetUserId();
+
+	rel = try_relation_open(relid, AccessShareLock);
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+
+	if (pg_class_aclcheck(relid, userid, ACL_SELECT) != ACLCHECK_OK &&
+		pg_attribute_aclcheck_all(relid, userid, ACL_SELECT, ACLMASK_ALL) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, get_relkind_objtype(rel->rd_rel->relkind),
+					   RelationGetRelationName(rel));
+
+	if (check_enable_rls(relid, InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("cannot read \"%s\" through pg_gamestats: row-level security is enabled on it",
+						RelationGetRelationName(rel)),
+				 errdetail("pg_gamestats reads indexes directly and does not apply row-level security policies."),
+				 errhint("Query the table with SELECT so its policies apply, or read it as a role that bypasses them.")));
+
+	if (rel->rd_rel->relkind == RELKIND_MATVIEW && !RelationIsPopulated(rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("materialized view \"%s\" has not been populated",
+						RelationGetRelationName(rel)),
+				 errhint("Refresh it with gamestats.refresh_leaderboard().")));
+	return rel;
+}
+
+static void
+scan_open(ScanTarget *t, Relation heap, Oid indexoid)
+{
+	t->heap = heap;
+	t->index = index_open(indexoid, AccessShareLock);
+	t->nkeys = 0;
+	t->slot = table_slot_create(heap, NULL);
+	t->scan = NULL;
+	t->cxt = CurrentMemoryContext;
+}
+
+static void
+scan_close(ScanTarget *t)
+{
+	if (t->scan)
+		index_endscan(t->scan);
+	ExecDropSingleTupleTableSlot(t->slot);
+	index_close(t->index, AccessShareLock);
+}
+
+/*
+ * Adds a key "index column <strategy> value" on key column "keypos" (0-based)
+ * of the scan's index.  "value" must already be of the column's opclass
+ * input type or of a type the opfamily has a cross-type operator for.
+ */
+static void
+scan_add_key(ScanTarget *t, int keypos, StrategyNumber strategy, Datum value, Oid valtype)
+{
+	Relation	index = t->index;
+	Oid			opfamily = index->rd_opfamily[keypos];
+	Oid			lefttype = index->rd_opcintype[keypos];
+	Oid			oper;
+
+	oper = get_opfamily_member(opfamily, lefttype, valtype, strategy);
+	if (!OidIsValid(oper))
+		elog(ERROR, "missing operator %d(%u,%u) in opfamily %u",
+			 strategy, lefttype, valtype, opfamily);
+	ScanKeyEntryInitialize(&t->keys[t->nkeys], 0, keypos + 1, strategy,
+						   valtype, index->rd_indcollation[keypos],
+						   get_opcode(oper), value);
+	t->nkeys++;
+}
+
+/* Rescans with the keys added so far; the next scan_next reads from the start. */
+static void
+scan_rescan(ScanTarget *t)
+{
+	if (t->scan != NULL && t->scan->numberOfKeys != t->nkeys)
+	{
+		index_endscan(t->scan);
+		t->scan = NULL;
+	}
+	if (t->scan == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(t->cxt);
+
+		t->scan = index_beginscan(t->heap, t->index, GetActiveSnapshot(), t->nkeys, 0);
+		MemoryContextSwitchTo(old);
+	}
+	index_rescan(t->scan, t->keys, t->nkeys, NULL, 0);
+}
+
+static bool
+scan_next(ScanTarget *t, ScanDirection dir)
+{
+	return index_getnext_slot(t->scan, dir, t->slot);
+}
+
+/* ---------------------------------------------------------------------
+ * Values from the caller
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Converts "value" of type "srctype" to "target", as an implicit cast in SQL
+ * would.  "what" names the argument in the error.
+ */
+static Datum
+coerce_value(Datum value, Oid srctype, Oid target, const char *what)
+{
+	CoercionPathType path;
+	Oid			funcid;
+
+	if (srctype == target)
+		return value;
+	path = find_coercion_pathway(target, srctype, COERCION_IMPLICIT, &funcid);
+	switch (path)
+	{
+		case COERCION_PATH_RELABELTYPE:
+			return value;
+		case COERCION_PATH_FUNC:
+			if (get_func_nargs(funcid) == 1)
+				return OidFunctionCall1(funcid, value);
+			return OidFunctionCall3(funcid, value, Int32GetDatum(-1), BoolGetDatum(false));
+		case COERCION_PATH_COERCEVIAIO:
+			{
+				Oid			outfunc,
+							infunc,
+							ioparam;
+				bool		isvarlena;
+				char	   *str;
+
+				getTypeOutputInfo(srctype, &outfunc, &isvarlena);
+				str = OidOutputFunctionCall(outfunc, value);
+				getTypeInputInfo(target, &infunc, &ioparam);
+				return OidInputFunctionCall(infunc, str, ioparam, -1);
+			}
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("%s of type %s cannot be compared with column type %s",
+							what, format_type_be(srctype), format_type_be(target)),
+					 errhint("Cast the argument to %s.", format_type_be(target))));
+	}
+	return (Datum) 0;			/* keep compiler quiet */
+}
+
+/*
+ * Adds an equality key on index column "keypos" for a value of type
+ * "valtype": directly when the opfamily compares the two types, else after
+ * an implicit cast to the column's type.
+ */
+static void
+scan_add_eq_key(ScanTarget *t, int keypos, Datum value, Oid valtype, const char *what)
+{
+	Oid			coltype = t->index->rd_opcintype[keypos];
+
+	if (valtype != coltype &&
+		!OidIsValid(get_opfamily_member(t->index->rd_opfamily[keypos], coltype,
+										valtype, BTEqualStrategyNumber)))
+	{
+		value = coerce_value(value, valtype, coltype, what);
+		valtype = coltype;
+	}
+	scan_add_key(t, keypos, BTEqualStrategyNumber, value, valtype);
+}
+
+/*
+ * The segment argument "argno" converted to the board's segment column type
+ * (through that type's input function, as a quoted literal would be), or
+ * (Datum) 0 for an unsegmented board.  Errors out when a segmented board
+ * gets no segment or an unsegmented one gets one.
+ */
+static Datum
+segment_arg(BoardInfo *info, Relation rel, FunctionCallInfo fcinfo, int argno)
+{
+	bool		given = PG_NARGS() > argno && !PG_ARGISNULL(argno);
+	Oid			infunc,
+				ioparam;
+
+	if (info->segment_attno == InvalidAttrNumber)
+	{
+		if (given)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("leaderboard \"%s\" has no segments",
+							RelationGetRelationName(rel)),
+					 errhint("Leave the segment argument NULL for this board.")));
+		return (Datum) 0;
+	}
+	if (!given)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("leaderboard \"%s\" is segmented: a segment is required",
+						RelationGetRelationName(rel)),
+				 errhint("Pass segment => '...', one of the values of its column \"%s\".",
+						 get_attname(RelationGetRelid(rel), info->segment_attno, false))));
+	if (info->segment_type == TEXTOID)
+		return PG_GETARG_DATUM(argno);
+	getTypeInputInfo(info->segment_type, &infunc, &ioparam);
+	return OidInputFunctionCall(infunc, TextDatumGetCString(PG_GETARG_DATUM(argno)),
+								ioparam, -1);
+}
+
+/*
+ * Adds the segment key (index column 0) of a segmented board.  Returns the
+ * number of index columns the segment takes (0 or 1).
+ */
+static int
+scan_add_segment(ScanTarget *t, BoardInfo *info, FunctionCallInfo fcinfo, int argno)
+{
+	Datum		segment = segment_arg(info, t->heap, fcinfo, argno);
+
+	if (info->segment_attno == InvalidAttrNumber)
+		return 0;
+	scan_add_eq_key(t, 0, segment, info->segment_type, "segment");
+	return 1;
+}
+
+/* Deconstructed key array argument, with its size checked. */
+typedef struct KeyArray
+{
+	Oid			elemtype;
+	int			n;
+	Datum	   *values;
+	bool	   *nulls;
+} KeyArray;
+
+static void
+get_key_array(FunctionCallInfo fcinfo, int argno, KeyArray *keys)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(argno);
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	int			nitems;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("keys must be a one-dimensional array")));
+	nitems = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	if (nitems > gamestats_max_batch)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%d keys exceed the batch limit of %d", nitems, gamestats_max_batch),
+				 errhint("Split the call into batches, or raise gamestats.max_batch.")));
+	keys->elemtype = ARR_ELEMTYPE(arr);
+	get_typlenbyvalalign(keys->elemtype, &typlen, &typbyval, &typalign);
+	deconstruct_array(arr, keys->elemtype, typlen, typbyval, typalign,
+					  &keys->values, &keys->nulls, &keys->n);
+}
+
+static void
+check_nonnegative(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	if (PG_GETARG_INT32(argno) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be negative", name),
+				 errhint("Pass a count of rows of 0 or more.")));
+}
+
+/* Sets up materialize-mode output with the relation's row type. */
+static Tuplestorestate *
+srf_init(FunctionCallInfo fcinfo)
+{
+#if PG_VERSION_NUM >= 150000
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+#else
+	SetSingleFuncCall(fcinfo, SRF_SINGLE_USE_EXPECTED);
+#endif
+	return ((ReturnSetInfo *) fcinfo->resultinfo)->setResult;
+}
+
+static void
+emit(Tuplestorestate *out, TupleTableSlot *slot)
+{
+	tuplestore_puttupleslot(out, slot);
+}
+
+/* Opens the board of argument 0 and its metadata. */
+static Relation
+open_board(FunctionCallInfo fcinfo, const char *fname, BoardInfo **info)
+{
+	Relation	rel = open_for_read(rowtype_relid(fcinfo, 0, fname));
+
+	*info = board_info(rel);
+	return rel;
+}
+
+/* ---------------------------------------------------------------------
+ * SQL-callable functions
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * gamestats.top(board anyelement, n integer DEFAULT 10, from_rank bigint
+ *               DEFAULT 1, segment text DEFAULT NULL) RETURNS SETOF anyelement
+ *
+ * n rows of the board in rank order starting at from_rank; ties in player
+ * order.  Locks: ACCESS SHARE on the board and its rank index.
+ */
+PG_FUNCTION_INFO_V1(gamestats_top);
+Datum
+gamestats_top(PG_FUNCTION_ARGS)
+{
+	BoardInfo  *info;
+	Relation	rel;
+	ScanTarget	t;
+	Tuplestorestate *out;
+	int32		n;
+	int64		from_rank;
+	int			seg;
+	int			i;
+
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("n and from_rank must not be NULL")));
+	check_nonnegative(fcinfo, 1, "n");
+	n = PG_GETARG_INT32(1);
+	from_rank = PG_GETARG_INT64(2);
+	if (from_rank < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("from_rank must be at least 1"),
+				 errhint("Ranks start at 1.")));
+	if (n > gamestats_max_batch)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%d rows exceed the batch limit of %d", n, gamestats_max_batch),
+				 errhint("Page through the board with from_rank, or raise gamestats.max_batch.")));
+
+	rel = open_board(fcinfo, "top", &info);
+	out = srf_init(fcinfo);
+	scan_open(&t, rel, info->rank_index);
+	seg = scan_add_segment(&t, info, fcinfo, 3);
+	scan_add_key(&t, seg, BTGreaterEqualStrategyNumber, Int64GetDatum(from_rank), INT8OID);
+	scan_rescan(&t);
+	for (i = 0; i < n && scan_next(&t, ForwardScanDirection); i++)
+		emit(out, t.slot);
+	scan_close(&t);
+	relation_close(rel, AccessShareLock);
+	return (Datum) 0;
+}
+
+/*
+ * Emits up to "limit" rows on one side of (rank, player) of the player's
+ * row, in rank order: first those of equal rank, then the other ranks.
+ * Above the player (dir backward) rows are collected and emitted reversed.
+ */
+static void
+emit_side(ScanTarget *t, int seg, Datum rank, Datum player, Oid playertype,
+		  int limit, ScanDirection dir, Tuplestorestate *out)
+{
+	StrategyNumber player_strategy = ScanDirectionIsForward(dir) ?
+		BTGreaterStrategyNumber : BTLessStrategyNumber;
+	StrategyNumber rank_strategy = player_strategy;
+	List	   *above = NIL;
+	int			got = 0;
+	int			pass;
+
+	for (pass = 0; pass < 2 && got < limit; pass++)
+	{
+		t->nkeys = seg;			/* keep the segment key, if any */
+		if (pass == 0)
+		{
+			scan_add_key(t, seg, BTEqualStrategyNumber, rank, INT8OID);
+			scan_add_key(t, seg + 1, player_strategy, player, playertype);
+		}
+		else
+			scan_add_key(t, seg, rank_strategy, rank, INT8OID);
+		scan_rescan(t);
+		while (got < limit && scan_next(t, dir))
+		{
+			if (ScanDirectionIsForward(dir))
+				emit(out, t->slot);
+			else
+				above = lcons(ExecCopySlotHeapTuple(t->slot), above);
+			got++;
+		}
+	}
+	if (above != NIL)
+	{
+		ListCell   *lc;
+
+		foreach(lc, above)
+			tuplestore_puttuple(out, (HeapTuple) lfirst(lc));
+		list_free_deep(above);
+	}
+}
+
+/*
+ * gamestats.around(board anyelement, player anycompatible, before integer
+ *                  DEFAULT 5, after integer DEFAULT 5, segment text DEFAULT
+ *                  NULL) RETURNS SETOF anyelement
+ *
+ * The player's row with up to "before" rows above and "after" rows below it
+ * in rank order; no rows if the player is not on the board.  Locks: ACCESS
+ * SHARE on the board and its player and rank indexes.
+ */
+PG_FUNCTION_INFO_V1(gamestats_around);
+Datum
+gamestats_around(PG_FUNCTION_ARGS)
+{
+	BoardInfo  *info;
+	Relation	rel;
+	ScanTarget	p,
+				r;
+	Tuplestorestate *out;
+	int			seg;
+	Oid			playertype;
+	Datum		player,
+				rank;
+	bool		isnull;
+
+	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("before and after must not be NULL")));
+	check_nonnegative(fcinfo, 2, "before");
+	check_nonnegative(fcinfo, 3, "after");
+	if ((int64) PG_GETARG_INT32(2) + PG_GETARG_INT32(3) >= gamestats_max_batch)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("before + after exceed the batch limit of %d", gamestats_max_batch),
+				 errhint("Ask for fewer neighbours, or raise gamestats.max_batch.")));
+
+	rel = open_board(fcinfo, "around", &info);
+	out = srf_init(fcinfo);
+	if (PG_ARGISNULL(1))
+	{
+		relation_close(rel, AccessShareLock);
+		return (Datum) 0;
+	}
+
+	/* the player's own row */
+	scan_open(&p, rel, info->player_index);
+	seg = scan_add_segment(&p, info, fcinfo, 4);
+	scan_add_eq_key(&p, seg, PG_GETARG_DATUM(1), get_fn_expr_argtype(fcinfo->flinfo, 1),
+					"player");
+	scan_rescan(&p);
+	if (!scan_next(&p, ForwardScanDirection))
+	{
+		scan_close(&p);
+		relation_close(rel, AccessShareLock);
+		return (Datum) 0;
+	}
+	rank = slot_getattr(p.slot, info->rank_attno, &isnull);
+	player = slot_getattr(p.slot, info->player_attno, &isnull);
+	playertype = TupleDescAttr(RelationGetDescr(rel), info->player_attno - 1)->atttypid;
+
+	scan_open(&r, rel, info->rank_index);
+	seg = scan_add_segment(&r, info, fcinfo, 4);
+	emit_side(&r, seg, rank, player, playertype,
+			  PG_GETARG_INT32(2), BackwardScanDirection, out);
+	emit(out, p.slot);
+	emit_side(&r, seg, rank, player, playertype,
+			  PG_GETARG_INT32(3), ForwardScanDirection, out);
+
+	scan_close(&r);
+	scan_close(&p);
+	relation_close(rel, AccessShareLock);
+	return (Datum) 0;
+}
+
+/*
+ * Emits the row of each key, in input order, through the unique index of
+ * "t" whose last key column takes the keys (after "fixed" leading keys).
+ */
+static void
+emit_by_keys(ScanTarget *t, int fixed, KeyArray *keys, Tuplestorestate *out)
+{
+	MemoryContext percall = AllocSetContextCreate(CurrentMemoryContext,
+												  "pg_gamestats key",
+												  ALLOCSET_SMALL_SIZES);
+	MemoryContext old;
+	int			i;
+
+	for (i = 0; i < keys->n; i++)
+	{
+		if (keys->nulls[i])
+			continue;
+		old = MemoryContextSwitchTo(percall);
+		t->nkeys = fixed;
+		scan_add_eq_key(t, fixed, keys->values[i], keys->elemtype, "key");
+		scan_rescan(t);
+		if (scan_next(t, ForwardScanDirection))
+			emit(out, t->slot);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(percall);
+	}
+	MemoryContextDelete(percall);
+}
+
+/*
+ * gamestats.ranks(board anyelement, players anycompatiblearray, segment
+ *                 text DEFAULT NULL) RETURNS SETOF anyelement
+ *
+ * The board rows of the given players in input order: a repeated player
+ * each time, absent and NULL players skipped.  Locks: ACCESS SHARE on the
+ * board and its player index.
+ */
+PG_FUNCTION_INFO_V1(gamestats_ranks);
+Datum
+gamestats_ranks(PG_FUNCTION_ARGS)
+{
+	BoardInfo  *info;
+	Relation	rel;
+	ScanTarget	t;
+	KeyArray	keys;
+	Tuplestorestate *out;
+	int			seg;
+
+	get_key_array(fcinfo, 1, &keys);
+	rel = open_board(fcinfo, "ranks", &info);
+	out = srf_init(fcinfo);
+	scan_open(&t, rel, info->player_index);
+	seg = scan_add_segment(&t, info, fcinfo, 2);
+	emit_by_keys(&t, seg, &keys, out);
+	scan_close(&t);
+	relation_close(rel, AccessShareLock);
+	return (Datum) 0;
+}
+
+/*
+ * Size of a board or of one of its segments as of its last refresh, from the
+ * bookkeeping the refresh writes in the same transaction as the board.
+ */
+static int64
+board_rows(BoardInfo *info, Relation rel, FunctionCallInfo fcinfo, int segarg)
+{
+	Oid			relid = RelationGetRelid(rel);
+	Datum		segment = segment_arg(info, rel, fcinfo, segarg);
+	bool		segmented = info->segment_attno != InvalidAttrNumber;
+	Relation	conf;
+	SysScanDesc scan;
+	ScanKeyData key[2];
+	HeapTuple	tup;
+	TupleDesc	desc;
+	int64		rows = 0;
+
+	conf = table_open(gs_catalog_relid(segmented ? "leaderboard_segment" : "leaderboard_config"),
+					  AccessShareLock);
+	desc = RelationGetDescr(conf);
+	ScanKeyInit(&key[0], config_attno(desc, "board"), BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	if (segmented)
+	{
+		Oid			outfunc;
+		bool		isvarlena;
+
+		/* segments are kept as their column type's text form */
+		getTypeOutputInfo(info->segment_type, &outfunc, &isvarlena);
+		ScanKeyInit(&key[1], config_attno(desc, "segment"), BTEqualStrategyNumber,
+					F_TEXTEQ,
+					CStringGetTextDatum(OidOutputFunctionCall(outfunc, segment)));
+		key[1].sk_collation = C_COLLATION_OID;
+	}
+	scan = systable_beginscan(conf, RelationGetPrimaryKeyIndex(conf), true, NULL,
+							  segmented ? 2 : 1, key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, config_attno(desc, "rows"), desc, &isnull);
+
+		if (!isnull)
+			rows = DatumGetInt64(d);
+	}
+	systable_endscan(scan);
+	table_close(conf, AccessShareLock);
+	return rows;
+}
+
+/*
+ * gamestats.board_size(board anyelement, segment text DEFAULT NULL)
+ * RETURNS bigint
+ *
+ * Players on the board (in the segment) as of its last refresh; O(1).
+ */
+PG_FUNCTION_INFO_V1(gamestats_board_size);
+Datum
+gamestats_board_size(PG_FUNCTION_ARGS)
+{
+	BoardInfo  *info;
+	Relation	rel = open_board(fcinfo, "board_size", &info);
+	int64		rows = board_rows(info, rel, fcinfo, 1);
+
+	relation_close(rel, AccessShareLock);
+	PG_RETURN_INT64(rows);
+}
+
+/*
+ * gamestats.rank_for_score(board anyelement, score anycompatible, segment
+ *                          text DEFAULT NULL) RETURNS bigint
+ *
+ * The rank a player with this score would get: 1 + the number of players
+ * with a better score ('competition' and 'ordinal'), or 1 + the number of
+ * better distinct ranks ('dense').  A binary search over the rank index:
+ * O(log^2 n) page reads, whatever the rank.  Locks: ACCESS SHARE on the
+ * board and its rank index.
+ */
+PG_FUNCTION_INFO_V1(gamestats_rank_for_score);
+Datum
+gamestats_rank_for_score(PG_FUNCTION_ARGS)
+{
+	BoardInfo  *info;
+	Relation	rel;
+	ScanTarget	t;
+	Oid			scoretype;
+	Oid			collation;
+	Datum		score;
+	TypeCacheEntry *tce;
+	int			seg;
+	int64		lo,
+				hi,
+				maxrank,
+				result;
+	bool		isnull;
+
+	if (PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	rel = open_board(fcinfo, "rank_for_score", &info);
+	scoretype = TupleDescAttr(RelationGetDescr(rel), info->score_attno - 1)->atttypid;
+	collation = TupleDescAttr(RelationGetDescr(rel), info->score_attno - 1)->attcollation;
+	score = coerce_value(PG_GETARG_DATUM(1), get_fn_expr_argtype(fcinfo->flinfo, 1),
+						 scoretype, "score");
+	tce = lookup_type_cache(scoretype, TYPECACHE_CMP_PROC_FINFO);
+	if (!OidIsValid(tce->cmp_proc_finfo.fn_oid))
+		elog(ERROR, "no comparison function for type %s", format_type_be(scoretype));
+
+	scan_open(&t, rel, info->rank_index);
+	seg = scan_add_segment(&t, info, fcinfo, 2);
+
+	/* highest rank value on the board: the last row in rank order */
+	scan_rescan(&t);
+	if (!scan_next(&t, BackwardScanDirection))
+	{
+		scan_close(&t);
+		relation_close(rel, AccessShareLock);
+		PG_RETURN_INT64(1);
+	}
+	maxrank = DatumGetInt64(slot_getattr(t.slot, info->rank_attno, &isnull));
+	hi = maxrank + 1;
+
+	/*
+	 * Smallest rank value k such that the first row with rank >= k does not
+	 * beat "score"; rows are in score order, so that is monotone in k.
+	 */
+	lo = 1;
+	while (lo < hi)
+	{
+		int64		mid = lo + (hi - lo) / 2;
+		int			cmp;
+
+		t.nkeys = seg;
+		scan_add_key(&t, seg, BTGreaterEqualStrategyNumber, Int64GetDatum(mid), INT8OID);
+		scan_rescan(&t);
+		if (!scan_next(&t, ForwardScanDirection))
+		{
+			hi = mid;
+			continue;
+		}
+		cmp = DatumGetInt32(FunctionCall2Coll(&tce->cmp_proc_finfo, collation,
+											  slot_getattr(t.slot, info->score_attno, &isnull),
+											  score));
+		if (info->descending ? cmp > 0 : cmp < 0)
+			lo = mid + 1;		/* that row beats the score */
+		else
+			hi = mid;
+	}
+	/* the first row from rank lo on is the first that does not beat it */
+	t.nkeys = seg;
+	scan_add_key(&t, seg, BTGreaterEqualStrategyNumber, Int64GetDatum(lo), INT8OID);
+	scan_rescan(&t);
+	result = scan_next(&t, ForwardScanDirection) ?
+		DatumGetInt64(slot_getattr(t.slot, info->rank_attno, &isnull)) : -1;
+	scan_close(&t);
+
+	if (result < 0)
+	{
+		/* worse than everyone: after the last rank, or after every player */
+		if (info->rank_type == RANK_DENSE)
+			result = maxrank + 1;
+		else
+			result = board_rows(info, rel, fcinfo, 2) + 1;
+	}
+	relation_close(rel, AccessShareLock);
+	PG_RETURN_INT64(result);
+}
+
+/*
+ * gamestats.lookup(rel anyelement, keys anycompatiblearray, key_index
+ *                  regclass DEFAULT NULL) RETURNS SETOF anyelement
+ *
+ * Rows of any table by its primary key (or the single-column unique index
+ * "key_index"), in input order: a repeated key each time, missing and NULL
+ * keys skipped.  Locks: ACCESS SHARE on the table and the index.
+ */
+PG_FUNCTION_INFO_V1(gamestats_lookup);
+Datum
+gamestats_lookup(PG_FUNCTION_ARGS)
+{
+	Relation	rel;
+	ScanTarget	t;
+	KeyArray	keys;
+	Tuplestorestate *out;
+	Oid			relid;
+	Oid			indexoid;
+	HeapTuple	idxtup;
+	Form_pg_index idx;
+	bool		usable;
+
+	get_key_array(fcinfo, 1, &keys);
+	relid = rowtype_relid(fcinfo, 0, "lookup");
+	rel = open_for_read(relid);
+	if (rel->rd_rel->relkind != RELKIND_RELATION &&
+		rel->rd_rel->relkind != RELKIND_MATVIEW)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("cannot look up rows of \"%s\": it is not a table or materialized view",
+						RelationGetRelationName(rel)),
+				 rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE ?
+				 errhint("Look up rows of a partitioned table with SELECT.") :
+				 errhint("Pass the row type of a table with a primary key.")));
+
+	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
+	{
+		indexoid = PG_GETARG_OID(2);
+		if (get_rel_relkind(indexoid) != RELKIND_INDEX ||
+			IndexGetRelation(indexoid, true) != relid)
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("\"%s\" is not an index of table \"%s\"",
+							get_rel_name(indexoid), RelationGetRelationName(rel)),
+					 errhint("Name a unique index of the table, or leave key_index NULL to use its primary key.")));
+	}
+	else
+	{
+		indexoid = RelationGetPrimaryKeyIndex(rel);
+		if (!OidIsValid(indexoid))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("table \"%s\" has no primary key", RelationGetRelationName(rel)),
+					 errhint("Add a primary key, or pass a unique index as key_index.")));
+	}
+
+	idxtup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+	if (!HeapTupleIsValid(idxtup))
+		elog(ERROR, "cache lookup failed for index %u", indexoid);
+	idx = (Form_pg_index) GETSTRUCT(idxtup);
+	usable = idx->indisunique && idx->indisvalid && idx->indnkeyatts == 1 &&
+		idx->indkey.values[0] != 0 &&
+		heap_attisnull(idxtup, Anum_pg_index_indpred, NULL) &&
+		relation_am(indexoid) == BTREE_AM_OID;
+	ReleaseSysCache(idxtup);
+	if (!usable)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("index \"%s\" cannot be used by gamestats.lookup()", get_rel_name(indexoid)),
+				 errdetail("lookup() needs a valid unique btree index on one plain column, without a predicate."),
+				 errhint("Create such an index and pass it as key_index.")));
+
+	out = srf_init(fcinfo);
+	scan_open(&t, rel, indexoid);
+	emit_by_keys(&t, 0, &keys, out);
+	scan_close(&t);
+	relation_close(rel, AccessShareLock);
+	return (Datum) 0;
+}

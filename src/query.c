@@ -427,6 +427,12 @@ scan_add_key(ScanTarget *t, int keypos, StrategyNumber strategy, Datum value, Oi
 	Oid			oper;
 
 	oper = get_opfamily_member(opfamily, lefttype, valtype, strategy);
+	if (!OidIsValid(oper) && IsBinaryCoercible(valtype, lefttype))
+	{
+		/* e.g. a varchar column under text_ops */
+		valtype = lefttype;
+		oper = get_opfamily_member(opfamily, lefttype, valtype, strategy);
+	}
 	if (!OidIsValid(oper))
 		elog(ERROR, "missing operator %d(%u,%u) in opfamily %u",
 			 strategy, lefttype, valtype, opfamily);
@@ -975,8 +981,11 @@ gamestats_rank_for_score(PG_FUNCTION_ARGS)
 	Relation	rel;
 	ScanTarget	t;
 	Oid			scoretype;
+	Oid			argtype;
+	Oid			cmptype;
 	Oid			collation;
 	Datum		score;
+	Datum		rowscore;
 	TypeCacheEntry *tce;
 	int			seg;
 	int64		lo,
@@ -990,11 +999,29 @@ gamestats_rank_for_score(PG_FUNCTION_ARGS)
 	rel = open_board(fcinfo, "rank_for_score", &info);
 	scoretype = TupleDescAttr(RelationGetDescr(rel), info->score_attno - 1)->atttypid;
 	collation = TupleDescAttr(RelationGetDescr(rel), info->score_attno - 1)->attcollation;
-	score = coerce_value(PG_GETARG_DATUM(1), get_fn_expr_argtype(fcinfo->flinfo, 1),
-						 scoretype, "score");
-	tce = lookup_type_cache(scoretype, TYPECACHE_CMP_PROC_FINFO);
+	argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+	score = PG_GETARG_DATUM(1);
+
+	/*
+	 * Compare in the wider of the two types, as SQL would: cast the argument
+	 * to the column's type if that is implicit (int -> bigint column), else
+	 * each probed score to the argument's type (int column, numeric score).
+	 */
+	cmptype = scoretype;
+	if (argtype != scoretype)
+	{
+		Oid			funcid;
+
+		if (find_coercion_pathway(scoretype, argtype, COERCION_IMPLICIT, &funcid) != COERCION_PATH_NONE)
+			score = coerce_value(score, argtype, scoretype, "score");
+		else if (find_coercion_pathway(argtype, scoretype, COERCION_IMPLICIT, &funcid) != COERCION_PATH_NONE)
+			cmptype = argtype;
+		else
+			(void) coerce_value(score, argtype, scoretype, "score");	/* reports the error */
+	}
+	tce = lookup_type_cache(cmptype, TYPECACHE_CMP_PROC_FINFO);
 	if (!OidIsValid(tce->cmp_proc_finfo.fn_oid))
-		elog(ERROR, "no comparison function for type %s", format_type_be(scoretype));
+		elog(ERROR, "no comparison function for type %s", format_type_be(cmptype));
 
 	scan_open(&t, rel, info->rank_index);
 	seg = scan_add_segment(&t, info, fcinfo, 2);
@@ -1028,9 +1055,11 @@ gamestats_rank_for_score(PG_FUNCTION_ARGS)
 			hi = mid;
 			continue;
 		}
+		rowscore = slot_getattr(t.slot, info->score_attno, &isnull);
+		if (cmptype != scoretype)
+			rowscore = coerce_value(rowscore, scoretype, cmptype, "score");
 		cmp = DatumGetInt32(FunctionCall2Coll(&tce->cmp_proc_finfo, collation,
-											  slot_getattr(t.slot, info->score_attno, &isnull),
-											  score));
+											  rowscore, score));
 		if (info->descending ? cmp > 0 : cmp < 0)
 			lo = mid + 1;		/* that row beats the score */
 		else

@@ -57,7 +57,7 @@ pg_gamestats--$(EXTVERSION).sql: $(SCRIPT_PARTS)
 
 # The three suites, each on its own temporary instance.  test/run-tests.sh
 # calls them as a non-root user; they can also be run one by one.
-.PHONY: check-regress check-isolation check-tap test demo demo-stop bench deps
+.PHONY: check-regress check-isolation check-tap test demo demo-stop bench soak deps
 check-regress:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 check-isolation:
@@ -79,3 +79,6 @@ demo-stop:
 
 bench: deps
 	bash test/bench/run.sh
+
+soak: deps
+	bash test/soak/run.sh

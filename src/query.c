@@ -838,31 +838,49 @@ gamestats_around(PG_FUNCTION_ARGS)
 
 /*
  * Emits the row of each key, in input order, through the unique index of
- * "t" whose last key column takes the keys (after "fixed" leading keys).
+ * "t" whose key column "fixed" (after the segment, if any) takes the keys.
+ * The scan key is prepared once; keys that need no cast only swap its
+ * argument.
  */
 static void
 emit_by_keys(ScanTarget *t, int fixed, KeyArray *keys, Tuplestorestate *out)
 {
-	MemoryContext percall = AllocSetContextCreate(CurrentMemoryContext,
-												  "pg_gamestats key",
-												  ALLOCSET_SMALL_SIZES);
-	MemoryContext old;
+	MemoryContext percall = NULL;
+	bool		prepared = false;
 	int			i;
 
 	for (i = 0; i < keys->n; i++)
 	{
 		if (keys->nulls[i])
 			continue;
-		old = MemoryContextSwitchTo(percall);
-		t->nkeys = fixed;
-		scan_add_eq_key(t, fixed, keys->values[i], keys->elemtype, "key");
+		if (!prepared)
+		{
+			t->nkeys = fixed;
+			scan_add_eq_key(t, fixed, keys->values[i], keys->elemtype, "key");
+			prepared = true;
+		}
+		else if (t->keys[fixed].sk_subtype == keys->elemtype)
+			t->keys[fixed].sk_argument = keys->values[i];
+		else
+		{
+			/* each key goes through a cast: keep its garbage per key */
+			MemoryContext old;
+
+			if (percall == NULL)
+				percall = AllocSetContextCreate(CurrentMemoryContext, "pg_gamestats key",
+												ALLOCSET_SMALL_SIZES);
+			MemoryContextReset(percall);
+			old = MemoryContextSwitchTo(percall);
+			t->nkeys = fixed;
+			scan_add_eq_key(t, fixed, keys->values[i], keys->elemtype, "key");
+			MemoryContextSwitchTo(old);
+		}
 		scan_rescan(t);
 		if (scan_next(t, ForwardScanDirection))
 			emit(out, t->slot);
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(percall);
 	}
-	MemoryContextDelete(percall);
+	if (percall)
+		MemoryContextDelete(percall);
 }
 
 /*

@@ -21,7 +21,8 @@ DATA = $(wildcard sql/versions/pg_gamestats--*.sql)
 
 REGRESS = \
 	setup \
-	guc
+	guc \
+	leaderboard_ranks
 REGRESS_OPTS = --outputdir=sql_output \
 	--temp-instance=tmp_check_regress --temp-config=test/regress.conf \
 	--encoding=UTF8 --no-locale

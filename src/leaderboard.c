@@ -891,12 +891,14 @@ lb_lock_for_swap(LbBoard *b)
 
 /*
  * Exchanges the storage (relfilenode) and size statistics of two relations
- * by updating their pg_class rows, then does the same for their TOAST
- * tables and TOAST indexes.  "keep" is the board side: it gets the new
- * storage and keeps its identity.
+ * by updating their pg_class rows.  "keep" is the board side: it gets the
+ * new storage and keeps its identity.  For the heaps themselves the TOAST
+ * tables are exchanged by link (reltoastrelid and their pg_depend rows),
+ * not by content: the TOAST pointers written into the new rows name the
+ * new heap's TOAST table, which must therefore come along as it is.
  */
 static void
-lb_swap_storage(Oid keep, Oid other)
+lb_swap_storage(Oid keep, Oid other, bool swap_toast)
 {
 	Relation	classrel = table_open(RelationRelationId, RowExclusiveLock);
 	HeapTuple	tup1 = SearchSysCacheCopy1(RELOID, ObjectIdGetDatum(keep));
@@ -923,6 +925,8 @@ lb_swap_storage(Oid keep, Oid other)
 	LB_SWAP_FIELD(int32, relallvisible);
 	LB_SWAP_FIELD(TransactionId, relfrozenxid);
 	LB_SWAP_FIELD(MultiXactId, relminmxid);
+	if (swap_toast)
+		LB_SWAP_FIELD(Oid, reltoastrelid);
 #undef LB_SWAP_FIELD
 	if (f1->relkind == RELKIND_MATVIEW)
 		f1->relispopulated = true;
@@ -957,18 +961,68 @@ lb_swap_storage(Oid keep, Oid other)
 		relation_close(r2, NoLock);
 	}
 
-	if (OidIsValid(toast1) != OidIsValid(toast2))
-		elog(ERROR, "relations %u and %u differ in having a TOAST table", keep, other);
-	if (OidIsValid(toast1))
+	/* each TOAST table now belongs to the other heap */
+	if (swap_toast && (OidIsValid(toast1) || OidIsValid(toast2)))
 	{
-		lb_swap_storage(toast1, toast2);
-		lb_swap_storage(toast_get_valid_index(toast1, AccessExclusiveLock),
-						toast_get_valid_index(toast2, AccessExclusiveLock));
+		ObjectAddress base;
+		ObjectAddress toast;
+
+		if (OidIsValid(toast1) &&
+			deleteDependencyRecordsFor(RelationRelationId, toast1, false) != 1)
+			elog(ERROR, "expected one dependency record for TOAST table %u", toast1);
+		if (OidIsValid(toast2) &&
+			deleteDependencyRecordsFor(RelationRelationId, toast2, false) != 1)
+			elog(ERROR, "expected one dependency record for TOAST table %u", toast2);
+		base.classId = toast.classId = RelationRelationId;
+		base.objectSubId = toast.objectSubId = 0;
+		if (OidIsValid(toast1))
+		{
+			base.objectId = keep;
+			toast.objectId = toast1;
+			recordDependencyOn(&toast, &base, DEPENDENCY_INTERNAL);
+		}
+		if (OidIsValid(toast2))
+		{
+			base.objectId = other;
+			toast.objectId = toast2;
+			recordDependencyOn(&toast, &base, DEPENDENCY_INTERNAL);
+		}
 	}
 
 	/* both smgr links become stale at the next CommandCounterIncrement */
 	RelationCloseSmgrByOid(keep);
 	RelationCloseSmgrByOid(other);
+}
+
+static Oid
+lb_toast_of(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			toastid;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	toastid = ((Form_pg_class) GETSTRUCT(tup))->reltoastrelid;
+	ReleaseSysCache(tup);
+	return toastid;
+}
+
+/* Gives the board's (new) TOAST table and index their usual names. */
+static void
+lb_rename_toast(Oid boardid)
+{
+	Oid			toastid = lb_toast_of(boardid);
+	char		name[NAMEDATALEN];
+
+	if (!OidIsValid(toastid))
+		return;
+	snprintf(name, sizeof(name), "pg_toast_%u", boardid);
+	RenameRelationInternal(toastid, name, true, false);
+	CommandCounterIncrement();
+	snprintf(name, sizeof(name), "pg_toast_%u_index", boardid);
+	RenameRelationInternal(toast_get_valid_index(toastid, AccessExclusiveLock),
+						   name, true, true);
+	CommandCounterIncrement();
 }
 
 /*
@@ -1022,9 +1076,9 @@ lb_refresh_swap(LbBoard *b)
 	CheckTableNotInUse(board, "refresh leaderboard");
 	TransferPredicateLocksToHeapRelation(board);
 
-	lb_swap_storage(b->relid, newheap);
+	lb_swap_storage(b->relid, newheap, true);
 	forboth(lc1, board_indexes, lc2, copies)
-		lb_swap_storage(lfirst_oid(lc1), lfirst_oid(lc2));
+		lb_swap_storage(lfirst_oid(lc1), lfirst_oid(lc2), false);
 	CommandCounterIncrement();
 	table_close(board, NoLock);
 
@@ -1033,6 +1087,7 @@ lb_refresh_swap(LbBoard *b)
 	object.objectId = newheap;
 	object.objectSubId = 0;
 	performDeletion(&object, DROP_RESTRICT, PERFORM_DELETION_INTERNAL);
+	lb_rename_toast(b->relid);
 
 	return (int64) processed;
 }
@@ -1238,16 +1293,15 @@ gamestats_schedule_refresh(PG_FUNCTION_ARGS)
 	int64		jobid;
 
 	gs_forbid_in_recovery("schedule a leaderboard refresh");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	lb_get_board(relid, &b, "schedule its refresh");
 	if (!lb_have_pg_cron())
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("pg_cron is not installed in database \"%s\"",
 						get_database_name(MyDatabaseId)),
 				 errhint("Add pg_cron to shared_preload_libraries, set cron.database_name to this database, restart the server and run CREATE EXTENSION pg_cron; or refresh the board from your own scheduler with gamestats.refresh_leaderboard().")));
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	lb_get_board(relid, &b, "schedule its refresh");
 
 	values[0] = CStringGetTextDatum(psprintf("gamestats-refresh-%s", b.name));
 	values[1] = CStringGetTextDatum(schedule);

@@ -6,6 +6,7 @@ MODULE_big = pg_gamestats
 OBJS = \
 	src/pg_gamestats.o \
 	src/util.o \
+	src/leaderboard.o \
 	src/query.o
 
 EXTENSION = pg_gamestats
@@ -15,13 +16,17 @@ EXTVERSION = 0.1.0
 # their upgrade scripts.
 SCRIPT_PARTS = \
 	src/core.sql \
+	src/leaderboards.sql \
 	src/queries.sql
 DATA_built = pg_gamestats--$(EXTVERSION).sql
 DATA = $(wildcard sql/versions/pg_gamestats--*.sql)
 
 REGRESS = \
 	setup \
-	guc
+	guc \
+	leaderboard_ranks \
+	queries \
+	queries_security
 REGRESS_OPTS = --outputdir=sql_output \
 	--temp-instance=tmp_check_regress --temp-config=test/regress.conf \
 	--encoding=UTF8 --no-locale

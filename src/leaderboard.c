@@ -1,0 +1,1373 @@
+/*-------------------------------------------------------------------------
+ *
+ * leaderboard.c
+ *	  Ranking leaderboards: materialized views created over a user query,
+ *	  refreshed either by PostgreSQL's own REFRESH or by the 'swap' strategy,
+ *	  which builds the new ranking and its indexes in a transient heap while
+ *	  readers keep reading, then exchanges the storage of board and copy
+ *	  under one short ACCESS EXCLUSIVE lock taken with gamestats.lock_timeout.
+ *
+ *	  The board keeps its pg_class row (OID, owner, grants, comments,
+ *	  dependent views); only relfilenodes and size statistics change, by
+ *	  transactional catalog updates, so a crash leaves the old or the new
+ *	  board and never a mix.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/table.h"
+#include "access/toast_internals.h"
+#include "access/xact.h"
+#include "catalog/dependency.h"
+#include "catalog/index.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "commands/cluster.h"
+#include "commands/dbcommands.h"
+#include "commands/defrem.h"
+#include "commands/extension.h"
+#include "commands/matview.h"
+#include "commands/tablecmds.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/parser.h"
+#include "rewrite/rewriteHandler.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "storage/predicate.h"
+#include "storage/proc.h"
+#if PG_VERSION_NUM < 170000
+#include "storage/sinvaladt.h"
+#endif
+#include "tcop/tcopprot.h"
+#include "tcop/utility.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/plancache.h"
+#include "utils/regproc.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "utils/typcache.h"
+
+#include "pg_gamestats.h"
+
+typedef enum LbStrategy
+{
+	LB_SWAP,
+	LB_CONCURRENTLY,
+	LB_BLOCKING
+} LbStrategy;
+
+static const char *const lb_strategy_names[] = {"swap", "concurrently", "blocking"};
+
+/* A board as recorded in gamestats.leaderboard_config. */
+typedef struct LbBoard
+{
+	Oid			relid;
+	char	   *name;			/* schema-qualified, quoted */
+	char	   *player_column;
+	char	   *score_column;
+	char	   *tiebreak_column;	/* NULL if none */
+	char	   *segment_column; /* NULL if none */
+	bool		has_job;
+	int64		jobid;
+} LbBoard;
+
+/* ---------------------------------------------------------------------------
+ * SPI with a safe search_path, optionally as the owner of our tables
+ * ---------------------------------------------------------------------------
+ */
+
+static void
+lb_safe_search_path(void)
+{
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+}
+
+/* Owner of gamestats.leaderboard_config, who may write our tables. */
+static Oid
+lb_catalog_owner(void)
+{
+	Oid			relid = gs_catalog_relid("leaderboard_config");
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
+ * Runs one statement of ours (never user text) through SPI with search_path
+ * pg_catalog, pg_temp; as the owner of the gamestats tables when as_owner.
+ * Always with a fresh snapshot (never read_only): reads must see the
+ * changes made earlier in this transaction.  Returns the SPI result code.
+ */
+static int
+lb_spi(const char *sql, int nargs, Oid *argtypes, Datum *values,
+	   const char *nulls, bool as_owner)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	int			nestlevel;
+	int			ret;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	if (as_owner)
+		SetUserIdAndSecContext(lb_catalog_owner(),
+							   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	nestlevel = NewGUCNestLevel();
+	lb_safe_search_path();
+
+	ret = SPI_execute_with_args(sql, nargs, argtypes, values, nulls,
+								false, 0);
+
+	AtEOXact_GUC(false, nestlevel);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	if (ret < 0)
+		elog(ERROR, "SPI_execute_with_args failed: %s",
+			 SPI_result_code_string(ret));
+	return ret;
+}
+
+static char *
+lb_getvalue(int col)
+{
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col);
+}
+
+/*
+ * Reads the configuration of a board into *b; returns false if the relation
+ * is not registered as a leaderboard.
+ */
+static bool
+lb_fetch_board(Oid relid, LbBoard *b)
+{
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		values[1] = {ObjectIdGetDatum(relid)};
+	char	   *jobid;
+
+	lb_spi("SELECT player_column, score_column, tiebreak_column, segment_column, jobid"
+		   "  FROM gamestats.leaderboard_config WHERE board = $1",
+		   1, argtypes, values, NULL, false);
+	if (SPI_processed == 0)
+		return false;
+
+	b->relid = relid;
+	b->player_column = lb_getvalue(1);
+	b->score_column = lb_getvalue(2);
+	b->tiebreak_column = lb_getvalue(3);
+	b->segment_column = lb_getvalue(4);
+	jobid = lb_getvalue(5);
+	b->has_job = (jobid != NULL);
+	b->jobid = jobid ? pg_strtoint64(jobid) : 0;
+	b->name = NULL;
+	return true;
+}
+
+/*
+ * Looks up a board for an action on it: the relation must exist and be a
+ * registered leaderboard, and the caller must own it.
+ */
+static void
+lb_get_board(Oid relid, LbBoard *b, const char *action)
+{
+	bool		exists = SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid));
+
+	if (!exists)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("leaderboard with OID %u does not exist", relid),
+				 errhint("The view gamestats.leaderboards lists the existing boards.")));
+	if (get_rel_relkind(relid) != RELKIND_MATVIEW || !lb_fetch_board(relid, b))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a leaderboard", gs_qualified_name(relid)),
+				 errhint("Create boards with gamestats.create_leaderboard(); the view gamestats.leaderboards lists them.")));
+	b->name = gs_qualified_name(relid);
+	gs_check_owner(relid, action);
+}
+
+/* ---------------------------------------------------------------------------
+ * Recording sizes and refresh state
+ * ---------------------------------------------------------------------------
+ */
+
+/*
+ * Rewrites the board's rows in gamestats.leaderboard_segment (segmented
+ * boards) and its state in gamestats.leaderboard_config.  rows < 0: count
+ * them.  Runs in the refresh's transaction, so it commits with the board.
+ * Returns the board's rows.
+ */
+static int64
+lb_record_state(LbBoard *b, int64 rows, const char *strategy,
+				TimestampTz started)
+{
+	Datum		values[6];
+	char		nulls[6];
+	Oid			argtypes[6];
+	int64		segments = 0;
+	double		elapsed_ms;
+
+	values[0] = ObjectIdGetDatum(b->relid);
+	argtypes[0] = REGCLASSOID;
+
+	if (b->segment_column)
+	{
+		Datum		seg_names = (Datum) 0;
+		Datum		seg_rows = (Datum) 0;
+		bool		isnull;
+		char	   *sql;
+
+		sql = psprintf("SELECT pg_catalog.array_agg(x.s), pg_catalog.array_agg(x.n),"
+					   "       pg_catalog.count(*), pg_catalog.sum(x.n)::pg_catalog.int8"
+					   "  FROM (SELECT b.%s::pg_catalog.text AS s, pg_catalog.count(*) AS n"
+					   "          FROM %s AS b GROUP BY b.%s) AS x",
+					   quote_identifier(b->segment_column), b->name,
+					   quote_identifier(b->segment_column));
+		lb_spi(sql, 0, NULL, NULL, NULL, false);
+		segments = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											   SPI_tuptable->tupdesc, 3, &isnull));
+		if (segments > 0)
+		{
+			seg_names = datumCopy(SPI_getbinval(SPI_tuptable->vals[0],
+												SPI_tuptable->tupdesc, 1, &isnull),
+								  false, -1);
+			seg_rows = datumCopy(SPI_getbinval(SPI_tuptable->vals[0],
+											   SPI_tuptable->tupdesc, 2, &isnull),
+								 false, -1);
+			rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											   SPI_tuptable->tupdesc, 4, &isnull));
+		}
+		else
+			rows = 0;
+
+		lb_spi("DELETE FROM gamestats.leaderboard_segment WHERE board = $1",
+			   1, argtypes, values, NULL, true);
+		if (segments > 0)
+		{
+			values[1] = seg_names;
+			argtypes[1] = TEXTARRAYOID;
+			values[2] = seg_rows;
+			argtypes[2] = INT8ARRAYOID;
+			lb_spi("INSERT INTO gamestats.leaderboard_segment (board, segment, rows)"
+				   " SELECT $1, u.s, u.n FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) AS u(s, n)",
+				   3, argtypes, values, NULL, true);
+		}
+	}
+	else if (rows < 0)
+	{
+		bool		isnull;
+
+		lb_spi(psprintf("SELECT pg_catalog.count(*) FROM %s", b->name),
+			   0, NULL, NULL, NULL, false);
+		rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+										   SPI_tuptable->tupdesc, 1, &isnull));
+	}
+
+	elapsed_ms = (double) (GetCurrentTimestamp() - started) / 1000.0;
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[1] = Int64GetDatum(rows);
+	argtypes[1] = INT8OID;
+	values[2] = Int64GetDatum(segments);
+	argtypes[2] = INT8OID;
+	if (b->segment_column == NULL)
+		nulls[2] = 'n';
+	values[3] = TimestampTzGetDatum(started);
+	argtypes[3] = TIMESTAMPTZOID;
+	values[4] = Float8GetDatum(elapsed_ms);
+	argtypes[4] = FLOAT8OID;
+	values[5] = CStringGetTextDatum(strategy);
+	argtypes[5] = TEXTOID;
+	lb_spi("UPDATE gamestats.leaderboard_config"
+		   "   SET rows = $2, segments = $3, last_refresh_at = $4,"
+		   "       last_refresh_ms = $5, last_strategy = $6, last_error = NULL"
+		   " WHERE board = $1",
+		   6, argtypes, values, nulls, true);
+	return rows;
+}
+
+/* ---------------------------------------------------------------------------
+ * Duplicate players
+ * ---------------------------------------------------------------------------
+ */
+
+/*
+ * Turns the unique violation of the board's (segment,) player index into an
+ * error that names the board and says what to change.  Never returns.
+ */
+static void
+lb_raise_duplicate(ErrorData *edata, const char *board, bool segmented,
+				   bool refreshing)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNIQUE_VIOLATION),
+			 refreshing ?
+			 errmsg("could not refresh leaderboard \"%s\": its query returns more than one row for a player", board) :
+			 errmsg("could not create leaderboard \"%s\": its query returns more than one row for a player", board),
+			 edata->detail ? errdetail("%s%s", edata->detail,
+									   refreshing ? " The board keeps its previous contents." : "") : 0,
+			 segmented ?
+			 errhint("The query must return one row per segment and player, e.g. aggregate it with GROUP BY segment, player.") :
+			 errhint("The query must return one row per player, e.g. aggregate it with GROUP BY player.")));
+}
+
+/* ---------------------------------------------------------------------------
+ * create_leaderboard
+ * ---------------------------------------------------------------------------
+ */
+
+static const char *
+lb_rank_function(const char *rank_type)
+{
+	if (strcmp(rank_type, "competition") == 0)
+		return "rank";
+	if (strcmp(rank_type, "dense") == 0)
+		return "dense_rank";
+	if (strcmp(rank_type, "ordinal") == 0)
+		return "row_number";
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown rank_type \"%s\"", rank_type),
+			 errhint("Use 'competition' (ranks 1, 2, 2, 4), 'dense' (1, 2, 2, 3) or 'ordinal' (1, 2, 3, 4).")));
+	return NULL;				/* keep compiler quiet */
+}
+
+/* Position (0-based) of a column of the query's result, or an error. */
+static int
+lb_find_column(TupleDesc desc, const char *colname, const char *argname)
+{
+	StringInfoData cols;
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+		if (strcmp(NameStr(TupleDescAttr(desc, i)->attname), colname) == 0)
+			return i;
+
+	initStringInfo(&cols);
+	for (i = 0; i < desc->natts; i++)
+		appendStringInfo(&cols, "%s%s", i > 0 ? ", " : "",
+						 quote_identifier(NameStr(TupleDescAttr(desc, i)->attname)));
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_COLUMN),
+			 errmsg("column \"%s\" given as %s is not returned by the leaderboard query",
+					colname, argname),
+			 errdetail("The query returns the columns %s.", cols.data),
+			 errhint("Pass the name of one of the query's columns as %s, or add that alias in the query.",
+					 argname)));
+	return -1;					/* keep compiler quiet */
+}
+
+/* The column's type must have a default btree operator class. */
+static void
+lb_check_orderable(TupleDesc desc, int col, const char *argname)
+{
+	Oid			typid = TupleDescAttr(desc, col)->atttypid;
+	TypeCacheEntry *tc = lookup_type_cache(typid, TYPECACHE_BTREE_OPFAMILY);
+
+	if (!OidIsValid(tc->btree_opf))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("%s \"%s\" has type %s, which cannot be ordered",
+						argname, NameStr(TupleDescAttr(desc, col)->attname),
+						format_type_be(typid)),
+				 errdetail("Ranks and the board's indexes need a default btree operator class for the type."),
+				 errhint("Cast the column in the query to an orderable type, e.g. (payload->>'score')::numeric.")));
+}
+
+/*
+ * Checks that the text is exactly one SELECT (or VALUES, or WITH ... SELECT)
+ * and returns that statement's text without a trailing semicolon.
+ */
+static char *
+lb_single_select(const char *query)
+{
+	List	   *parsetree = raw_parser(query, RAW_PARSE_DEFAULT);
+	RawStmt    *raw;
+	SelectStmt *select;
+
+	if (list_length(parsetree) != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("leaderboard query must be a single SELECT"),
+				 errdetail("The text holds %d statements.", list_length(parsetree)),
+				 errhint("Pass one SELECT that returns one row per player.")));
+	raw = linitial_node(RawStmt, parsetree);
+	if (!IsA(raw->stmt, SelectStmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("leaderboard query must be a single SELECT"),
+				 errdetail("The text is a %s statement.", CreateCommandName(raw->stmt)),
+				 errhint("Pass one SELECT that returns one row per player.")));
+	select = (SelectStmt *) raw->stmt;
+	if (select->intoClause != NULL || select->lockingClause != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("leaderboard query must be a plain SELECT"),
+				 errdetail("SELECT INTO and FOR UPDATE/SHARE are not allowed."),
+				 errhint("Remove the INTO or locking clause.")));
+	if (raw->stmt_len > 0)
+		return pnstrdup(query + raw->stmt_location, raw->stmt_len);
+	return pstrdup(query + raw->stmt_location);
+}
+
+/*
+ * gamestats.create_leaderboard(board text, query text,
+ *     player_column name DEFAULT 'player_id', score_column name DEFAULT 'score',
+ *     descending boolean DEFAULT true, tiebreak_column name DEFAULT NULL,
+ *     segment_column name DEFAULT NULL, rank_type text DEFAULT 'competition')
+ *   RETURNS regclass
+ *
+ * Validates the query and creates the materialized view that ranks its rows,
+ * its three indexes and its configuration row, all in the caller's
+ * transaction: an error leaves nothing.  Takes the locks of CREATE
+ * MATERIALIZED VIEW and CREATE INDEX on the new board only.
+ */
+PG_FUNCTION_INFO_V1(gamestats_create_leaderboard);
+Datum
+gamestats_create_leaderboard(PG_FUNCTION_ARGS)
+{
+	static const char *const argnames[] = {"board", "query", "player_column",
+	"score_column", "descending", NULL, NULL, "rank_type"};
+	char	   *board_text;
+	char	   *query;
+	char	   *roles[4];		/* player, score, tiebreak, segment */
+	static const char *const role_args[] = {"player_column", "score_column",
+	"tiebreak_column", "segment_column"};
+	int			cols[4] = {-1, -1, -1, -1};
+	bool		descending;
+	const char *rank_type;
+	const char *rankfn;
+	RangeVar   *rv;
+	Oid			nspid;
+	char	   *qualname;
+	SPIPlanPtr	plan;
+	CachedPlanSource *source;
+	TupleDesc	desc;
+	StringInfoData sql;
+	const char *seg_prefix;
+	Oid			boardid;
+	LbBoard		b;
+	TimestampTz started = GetCurrentTimestamp();
+	int			i,
+				j;
+
+	for (i = 0; i < 8; i++)
+		if (argnames[i] != NULL && PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("argument \"%s\" of create_leaderboard must not be null", argnames[i]),
+					 errhint("Pass a value or leave the argument out to use its default.")));
+
+	board_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	roles[0] = pstrdup(NameStr(*PG_GETARG_NAME(2)));
+	roles[1] = pstrdup(NameStr(*PG_GETARG_NAME(3)));
+	descending = PG_GETARG_BOOL(4);
+	roles[2] = PG_ARGISNULL(5) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(5)));
+	roles[3] = PG_ARGISNULL(6) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(6)));
+	rank_type = text_to_cstring(PG_GETARG_TEXT_PP(7));
+	rankfn = lb_rank_function(rank_type);
+
+	gs_forbid_in_recovery("create a leaderboard");
+
+	/* the board's name: free, in a schema we may create in */
+#if PG_VERSION_NUM >= 160000
+	rv = makeRangeVarFromNameList(stringToQualifiedNameList(board_text, NULL));
+#else
+	rv = makeRangeVarFromNameList(stringToQualifiedNameList(board_text));
+#endif
+	nspid = RangeVarGetCreationNamespace(rv);
+	if (isAnyTempNamespace(nspid))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("leaderboard \"%s\" cannot be temporary", board_text),
+				 errhint("Create the board in a regular schema.")));
+	qualname = quote_qualified_identifier(get_namespace_name(nspid), rv->relname);
+	if (OidIsValid(get_relname_relid(rv->relname, nspid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("relation \"%s\" already exists", qualname),
+				 errhint("Choose another name for the board, or drop the existing relation first (gamestats.drop_leaderboard() for a board).")));
+
+	/* the query: one SELECT, whose columns we can rank */
+	query = lb_single_select(query);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	plan = SPI_prepare(query, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	source = linitial(SPI_plan_get_plan_sources(plan));
+	desc = source->resultDesc;
+	if (desc == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("leaderboard query must return rows"),
+				 errhint("Pass one SELECT that returns one row per player.")));
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		const char *colname = NameStr(TupleDescAttr(desc, i)->attname);
+
+		if (strcmp(colname, "rank") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_COLUMN),
+					 errmsg("leaderboard query returns a column named \"rank\""),
+					 errdetail("The board's first column is its own \"rank\"."),
+					 errhint("Rename that column in the query, e.g. SELECT ..., rank AS previous_rank.")));
+		for (j = 0; j < i; j++)
+			if (strcmp(colname, NameStr(TupleDescAttr(desc, j)->attname)) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("leaderboard query returns more than one column named \"%s\"", colname),
+						 errhint("Give each column of the query a distinct alias.")));
+	}
+
+	for (i = 0; i < 4; i++)
+	{
+		if (roles[i] == NULL)
+			continue;
+		cols[i] = lb_find_column(desc, roles[i], role_args[i]);
+		for (j = 0; j < i; j++)
+			if (cols[j] == cols[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s and %s are both column \"%s\"",
+								role_args[j], role_args[i], roles[i]),
+						 errhint("Player, score, tiebreak and segment must be four different columns.")));
+		lb_check_orderable(desc, cols[i], role_args[i]);
+	}
+
+	/*
+	 * The ranking: rank() / dense_rank() / row_number() over the user's
+	 * query, partitioned by segment, ordered by score, then tiebreak, then
+	 * (ordinal) player.  Rows without player, score or segment are left out.
+	 */
+	seg_prefix = roles[3] ? psprintf("%s, ", quote_identifier(roles[3])) : "";
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE MATERIALIZED VIEW %s AS\nSELECT pg_catalog.%s() OVER (",
+					 qualname, rankfn);
+	if (roles[3])
+		appendStringInfo(&sql, "PARTITION BY q.%s ", quote_identifier(roles[3]));
+	appendStringInfo(&sql, "ORDER BY q.%s %s", quote_identifier(roles[1]),
+					 descending ? "DESC" : "ASC");
+	if (roles[2])
+		appendStringInfo(&sql, ", q.%s ASC", quote_identifier(roles[2]));
+	if (strcmp(rankfn, "row_number") == 0)
+		appendStringInfo(&sql, ", q.%s ASC", quote_identifier(roles[0]));
+	appendStringInfoString(&sql, ") AS rank");
+	for (i = 0; i < 4; i++)
+		if (roles[i])
+			appendStringInfo(&sql, ", q.%s", quote_identifier(roles[i]));
+	for (i = 0; i < desc->natts; i++)
+		if (i != cols[0] && i != cols[1] && i != cols[2] && i != cols[3])
+			appendStringInfo(&sql, ", q.%s",
+							 quote_identifier(NameStr(TupleDescAttr(desc, i)->attname)));
+	appendStringInfo(&sql, "\n  FROM (\n%s\n) AS q\n WHERE q.%s IS NOT NULL AND q.%s IS NOT NULL",
+					 query, quote_identifier(roles[1]), quote_identifier(roles[0]));
+	if (roles[3])
+		appendStringInfo(&sql, " AND q.%s IS NOT NULL", quote_identifier(roles[3]));
+
+	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not create materialized view \"%s\"", qualname);
+	CommandCounterIncrement();
+	boardid = get_relname_relid(rv->relname, nspid);
+	if (!OidIsValid(boardid))
+		elog(ERROR, "materialized view \"%s\" was not created", qualname);
+
+	/* the three indexes, key columns as in the contract */
+	{
+		MemoryContext oldcxt = CurrentMemoryContext;
+		char	   *idx = ChooseRelationName(rv->relname, NULL, "player_key", nspid, false);
+
+		resetStringInfo(&sql);
+		appendStringInfo(&sql, "CREATE UNIQUE INDEX %s ON %s (%s%s)",
+						 quote_identifier(idx), qualname, seg_prefix,
+						 quote_identifier(roles[0]));
+		PG_TRY();
+		{
+			if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+				elog(ERROR, "could not create index \"%s\"", idx);
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(oldcxt);
+			edata = CopyErrorData();
+			if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
+				PG_RE_THROW();
+			FlushErrorState();
+			lb_raise_duplicate(edata, qualname, roles[3] != NULL, false);
+		}
+		PG_END_TRY();
+		CommandCounterIncrement();
+
+		idx = ChooseRelationName(rv->relname, NULL, "rank_idx", nspid, false);
+		resetStringInfo(&sql);
+		appendStringInfo(&sql, "CREATE INDEX %s ON %s (%srank, %s)",
+						 quote_identifier(idx), qualname, seg_prefix,
+						 quote_identifier(roles[0]));
+		if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not create index \"%s\"", idx);
+		CommandCounterIncrement();
+
+		idx = ChooseRelationName(rv->relname, NULL, "score_idx", nspid, false);
+		resetStringInfo(&sql);
+		appendStringInfo(&sql, "CREATE INDEX %s ON %s (%s%s)",
+						 quote_identifier(idx), qualname, seg_prefix,
+						 quote_identifier(roles[1]));
+		if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not create index \"%s\"", idx);
+		CommandCounterIncrement();
+	}
+
+	/* the configuration row, then the sizes */
+	{
+		Oid			argtypes[8] = {REGCLASSOID, TEXTOID, NAMEOID, NAMEOID, BOOLOID,
+		NAMEOID, NAMEOID, TEXTOID};
+		Datum		values[8];
+		char		nulls[8];
+
+		memset(nulls, ' ', sizeof(nulls));
+		values[0] = ObjectIdGetDatum(boardid);
+		values[1] = CStringGetTextDatum(query);
+		values[2] = PG_GETARG_DATUM(2);
+		values[3] = PG_GETARG_DATUM(3);
+		values[4] = BoolGetDatum(descending);
+		values[5] = PG_ARGISNULL(5) ? (Datum) 0 : PG_GETARG_DATUM(5);
+		nulls[5] = PG_ARGISNULL(5) ? 'n' : ' ';
+		values[6] = PG_ARGISNULL(6) ? (Datum) 0 : PG_GETARG_DATUM(6);
+		nulls[6] = PG_ARGISNULL(6) ? 'n' : ' ';
+		values[7] = CStringGetTextDatum(rank_type);
+		lb_spi("INSERT INTO gamestats.leaderboard_config"
+			   " (board, query, player_column, score_column, descending,"
+			   "  tiebreak_column, segment_column, rank_type)"
+			   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+			   8, argtypes, values, nulls, true);
+	}
+
+	if (!lb_fetch_board(boardid, &b))
+		elog(ERROR, "leaderboard \"%s\" was not registered", qualname);
+	b.name = qualname;
+	(void) lb_record_state(&b, -1, "create", started);
+
+	SPI_finish();
+	PG_RETURN_OID(boardid);
+}
+
+/* ---------------------------------------------------------------------------
+ * The swap refresh
+ * ---------------------------------------------------------------------------
+ */
+
+/* The board's stored query (its _RETURN rule), copied. */
+static Query *
+lb_board_query(Relation board)
+{
+	RuleLock   *rules = board->rd_rules;
+	int			i;
+
+	for (i = 0; rules != NULL && i < rules->numLocks; i++)
+	{
+		RewriteRule *rule = rules->rules[i];
+
+		if (rule->event == CMD_SELECT && list_length(rule->actions) == 1)
+			return copyObject(linitial_node(Query, rule->actions));
+	}
+	elog(ERROR, "could not find the query of materialized view \"%s\"",
+		 RelationGetRelationName(board));
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * Runs the board's query with a fresh snapshot and sends its rows into the
+ * transient heap.  Returns the number of rows.
+ */
+static uint64
+lb_fill(Oid newheap, Query *query, const char *board)
+{
+	DestReceiver *dest = CreateTransientRelDestReceiver(newheap);
+	const char *label = psprintf("gamestats.refresh_leaderboard(%s)", board);
+	List	   *rewritten;
+	PlannedStmt *plan;
+	QueryDesc  *qd;
+	uint64		processed;
+
+	AcquireRewriteLocks(query, true, false);
+	rewritten = QueryRewrite(query);
+	if (list_length(rewritten) != 1)
+		elog(ERROR, "unexpected rewrite result for leaderboard \"%s\"", board);
+	query = linitial_node(Query, rewritten);
+
+	CHECK_FOR_INTERRUPTS();
+
+	/* taken now, after the board's lock: sees every earlier refresh's data */
+	PushCopiedSnapshot(GetTransactionSnapshot());
+	UpdateActiveSnapshotCommandId();
+
+	plan = pg_plan_query(query, label, CURSOR_OPT_PARALLEL_OK, NULL);
+	qd = CreateQueryDesc(plan, label, GetActiveSnapshot(), InvalidSnapshot,
+						 dest, NULL, NULL, 0);
+	ExecutorStart(qd, 0);
+	ExecutorRun(qd, ForwardScanDirection, 0, true);
+	processed = qd->estate->es_processed;
+	ExecutorFinish(qd);
+	ExecutorEnd(qd);
+	FreeQueryDesc(qd);
+	PopActiveSnapshot();
+
+	return processed;
+}
+
+/*
+ * Creates a copy of every index of the board on the transient heap and
+ * builds it.  Returns the copies' OIDs in the order of board_indexes.
+ */
+static List *
+lb_build_indexes(LbBoard *b, Oid newheap, List *board_indexes)
+{
+	Relation	heap = table_open(newheap, NoLock);
+	List	   *copies = NIL;
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, board_indexes)
+	{
+		Oid			oldidx = lfirst_oid(lc);
+		char		name[NAMEDATALEN];
+		Oid			newidx;
+		Relation	idxrel;
+		IndexInfo  *info;
+		MemoryContext oldcxt;
+
+		snprintf(name, sizeof(name), "pg_temp_%u_%d", b->relid, ++n);
+#if PG_VERSION_NUM >= 150000
+		newidx = index_concurrently_create_copy(heap, oldidx,
+												get_rel_tablespace(oldidx), name);
+#else
+		newidx = index_concurrently_create_copy(heap, oldidx, name);
+#endif
+		CommandCounterIncrement();
+
+		idxrel = index_open(newidx, NoLock);
+		info = BuildIndexInfo(idxrel);
+		oldcxt = CurrentMemoryContext;
+		PG_TRY();
+		{
+			index_build(heap, idxrel, info, false, true);
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(oldcxt);
+			edata = CopyErrorData();
+			if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION || !info->ii_Unique)
+				PG_RE_THROW();
+			FlushErrorState();
+			lb_raise_duplicate(edata, b->name, b->segment_column != NULL, true);
+		}
+		PG_END_TRY();
+		index_close(idxrel, NoLock);
+		CommandCounterIncrement();
+
+		copies = lappend_oid(copies, newidx);
+	}
+	table_close(heap, NoLock);
+	return copies;
+}
+
+/* "process 12, 34" for the sessions holding locks that block the swap */
+static char *
+lb_lock_holders(Oid relid)
+{
+	LOCKTAG		tag;
+	VirtualTransactionId *vxids;
+	StringInfoData buf;
+	int			n = 0;
+	int			i;
+
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);
+	vxids = GetLockConflicts(&tag, AccessExclusiveLock, NULL);
+	initStringInfo(&buf);
+	for (i = 0; VirtualTransactionIdIsValid(vxids[i]); i++)
+	{
+		PGPROC	   *proc;
+
+#if PG_VERSION_NUM >= 170000
+		proc = ProcNumberGetProc(vxids[i].procNumber);
+#else
+		proc = BackendIdGetProc(vxids[i].backendId);
+#endif
+		if (proc != NULL && proc->pid != 0)
+			appendStringInfo(&buf, "%s%d", n++ > 0 ? ", " : "", proc->pid);
+		else
+			appendStringInfo(&buf, "%sa prepared transaction", n++ > 0 ? ", " : "");
+	}
+	if (n == 0)
+		return pstrdup("no session any more (it ended after the last attempt)");
+	return psprintf("%s %s", n > 1 ? "processes" : "process", buf.data);
+}
+
+/*
+ * Upgrades our lock on the board to ACCESS EXCLUSIVE, each attempt waiting
+ * at most gamestats.lock_timeout, retried gamestats.lock_retries times; then
+ * an error naming the holders.  Readers queue behind a waiting attempt, so
+ * they never wait longer than one lock_timeout for it.
+ */
+static void
+lb_lock_for_swap(LbBoard *b)
+{
+	int			attempts = gamestats_lock_retries + 1;
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	int			i;
+
+	for (i = 0; i < attempts; i++)
+	{
+		volatile bool locked = false;
+
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(oldcxt);
+		PG_TRY();
+		{
+			int			nestlevel = gs_begin_lock_timeout();
+
+			LockRelationOid(b->relid, AccessExclusiveLock);
+			gs_end_lock_timeout(nestlevel);
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(oldcxt);
+			CurrentResourceOwner = oldowner;
+			locked = true;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(oldcxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(oldcxt);
+			CurrentResourceOwner = oldowner;
+			if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+				ReThrowError(edata);
+			FreeErrorData(edata);
+		}
+		PG_END_TRY();
+		if (locked)
+			return;
+	}
+
+	ereport(ERROR,
+			(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+			 errmsg("could not switch in the new ranking of leaderboard \"%s\"", b->name),
+			 errdetail("Its ACCESS EXCLUSIVE lock was not granted within gamestats.lock_timeout (%d ms) in %d attempts; the board is held by %s.",
+					   gamestats_lock_timeout, attempts, lb_lock_holders(b->relid)),
+			 errhint("Retry later, or end the long transaction that holds the board (pg_stat_activity shows what it runs); raising gamestats.lock_timeout or gamestats.lock_retries lets the refresh wait longer, and readers with it.")));
+}
+
+/*
+ * Exchanges the storage (relfilenode) and size statistics of two relations
+ * by updating their pg_class rows.  "keep" is the board side: it gets the
+ * new storage and keeps its identity.  For the heaps themselves the TOAST
+ * tables are exchanged by link (reltoastrelid and their pg_depend rows),
+ * not by content: the TOAST pointers written into the new rows name the
+ * new heap's TOAST table, which must therefore come along as it is.
+ */
+static void
+lb_swap_storage(Oid keep, Oid other, bool swap_toast)
+{
+	Relation	classrel = table_open(RelationRelationId, RowExclusiveLock);
+	HeapTuple	tup1 = SearchSysCacheCopy1(RELOID, ObjectIdGetDatum(keep));
+	HeapTuple	tup2 = SearchSysCacheCopy1(RELOID, ObjectIdGetDatum(other));
+	Form_pg_class f1,
+				f2;
+	Oid			toast1,
+				toast2;
+
+	if (!HeapTupleIsValid(tup1) || !HeapTupleIsValid(tup2))
+		elog(ERROR, "cache lookup failed for relation %u or %u", keep, other);
+	f1 = (Form_pg_class) GETSTRUCT(tup1);
+	f2 = (Form_pg_class) GETSTRUCT(tup2);
+	if (!OidIsValid(f1->relfilenode) || !OidIsValid(f2->relfilenode) ||
+		f1->relpersistence != f2->relpersistence || f1->relam != f2->relam)
+		elog(ERROR, "cannot swap the storage of relations %u and %u", keep, other);
+
+#define LB_SWAP_FIELD(type, field) \
+	do { type tmp_ = f1->field; f1->field = f2->field; f2->field = tmp_; } while (0)
+	LB_SWAP_FIELD(Oid, relfilenode);
+	LB_SWAP_FIELD(Oid, reltablespace);
+	LB_SWAP_FIELD(int32, relpages);
+	LB_SWAP_FIELD(float4, reltuples);
+	LB_SWAP_FIELD(int32, relallvisible);
+	LB_SWAP_FIELD(TransactionId, relfrozenxid);
+	LB_SWAP_FIELD(MultiXactId, relminmxid);
+	if (swap_toast)
+		LB_SWAP_FIELD(Oid, reltoastrelid);
+#undef LB_SWAP_FIELD
+	if (f1->relkind == RELKIND_MATVIEW)
+		f1->relispopulated = true;
+
+	CatalogTupleUpdate(classrel, &tup1->t_self, tup1);
+	CatalogTupleUpdate(classrel, &tup2->t_self, tup2);
+	toast1 = f1->reltoastrelid;
+	toast2 = f2->reltoastrelid;
+	heap_freetuple(tup1);
+	heap_freetuple(tup2);
+	table_close(classrel, RowExclusiveLock);
+
+	/*
+	 * The board's storage is now new in this transaction (matters for
+	 * wal_level = minimal); the copy's is the old one.
+	 */
+	{
+		Relation	r1 = relation_open(keep, NoLock);
+		Relation	r2 = relation_open(other, NoLock);
+
+		r2->rd_createSubid = r1->rd_createSubid;
+#if PG_VERSION_NUM >= 160000
+		r2->rd_newRelfilelocatorSubid = r1->rd_newRelfilelocatorSubid;
+		r2->rd_firstRelfilelocatorSubid = r1->rd_firstRelfilelocatorSubid;
+		RelationAssumeNewRelfilelocator(r1);
+#else
+		r2->rd_newRelfilenodeSubid = r1->rd_newRelfilenodeSubid;
+		r2->rd_firstRelfilenodeSubid = r1->rd_firstRelfilenodeSubid;
+		RelationAssumeNewRelfilenode(r1);
+#endif
+		relation_close(r1, NoLock);
+		relation_close(r2, NoLock);
+	}
+
+	/* each TOAST table now belongs to the other heap */
+	if (swap_toast && (OidIsValid(toast1) || OidIsValid(toast2)))
+	{
+		ObjectAddress base;
+		ObjectAddress toast;
+
+		if (OidIsValid(toast1) &&
+			deleteDependencyRecordsFor(RelationRelationId, toast1, false) != 1)
+			elog(ERROR, "expected one dependency record for TOAST table %u", toast1);
+		if (OidIsValid(toast2) &&
+			deleteDependencyRecordsFor(RelationRelationId, toast2, false) != 1)
+			elog(ERROR, "expected one dependency record for TOAST table %u", toast2);
+		base.classId = toast.classId = RelationRelationId;
+		base.objectSubId = toast.objectSubId = 0;
+		if (OidIsValid(toast1))
+		{
+			base.objectId = keep;
+			toast.objectId = toast1;
+			recordDependencyOn(&toast, &base, DEPENDENCY_INTERNAL);
+		}
+		if (OidIsValid(toast2))
+		{
+			base.objectId = other;
+			toast.objectId = toast2;
+			recordDependencyOn(&toast, &base, DEPENDENCY_INTERNAL);
+		}
+	}
+
+	/* both smgr links become stale at the next CommandCounterIncrement */
+	RelationCloseSmgrByOid(keep);
+	RelationCloseSmgrByOid(other);
+}
+
+static Oid
+lb_toast_of(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			toastid;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	toastid = ((Form_pg_class) GETSTRUCT(tup))->reltoastrelid;
+	ReleaseSysCache(tup);
+	return toastid;
+}
+
+/* Gives the board's (new) TOAST table and index their usual names. */
+static void
+lb_rename_toast(Oid boardid)
+{
+	Oid			toastid = lb_toast_of(boardid);
+	char		name[NAMEDATALEN];
+
+	if (!OidIsValid(toastid))
+		return;
+	snprintf(name, sizeof(name), "pg_toast_%u", boardid);
+	RenameRelationInternal(toastid, name, true, false);
+	CommandCounterIncrement();
+	snprintf(name, sizeof(name), "pg_toast_%u_index", boardid);
+	RenameRelationInternal(toast_get_valid_index(toastid, AccessExclusiveLock),
+						   name, true, true);
+	CommandCounterIncrement();
+}
+
+/*
+ * The 'swap' strategy; the caller holds ExclusiveLock on the board.
+ * Returns the number of rows of the new board.
+ */
+static int64
+lb_refresh_swap(LbBoard *b)
+{
+	Relation	board = table_open(b->relid, NoLock);
+	Query	   *query = lb_board_query(board);
+	List	   *board_indexes = RelationGetIndexList(board);
+	List	   *copies;
+	Oid			save_userid;
+	int			save_sec_context;
+	int			nestlevel;
+	Oid			newheap;
+	uint64		processed;
+	ListCell   *lc1,
+			   *lc2;
+	ObjectAddress object;
+
+	/*
+	 * Build aside, as the board's owner in a security-restricted context with
+	 * a safe search_path, like PostgreSQL's own refresh.  Readers keep
+	 * reading the board meanwhile: we hold only ExclusiveLock on it.
+	 */
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(board->rd_rel->relowner,
+						   save_sec_context | SECURITY_RESTRICTED_OPERATION);
+	nestlevel = NewGUCNestLevel();
+	lb_safe_search_path();
+
+#if PG_VERSION_NUM >= 150000
+	newheap = make_new_heap(b->relid, board->rd_rel->reltablespace,
+							board->rd_rel->relam,
+							board->rd_rel->relpersistence, ExclusiveLock);
+#else
+	newheap = make_new_heap(b->relid, board->rd_rel->reltablespace,
+							board->rd_rel->relpersistence, ExclusiveLock);
+#endif
+	processed = lb_fill(newheap, query, b->name);
+	CommandCounterIncrement();
+	copies = lb_build_indexes(b, newheap, board_indexes);
+
+	AtEOXact_GUC(false, nestlevel);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+
+	/* switch it in: one short lock */
+	lb_lock_for_swap(b);
+	CheckTableNotInUse(board, "refresh leaderboard");
+	TransferPredicateLocksToHeapRelation(board);
+
+	lb_swap_storage(b->relid, newheap, true);
+	forboth(lc1, board_indexes, lc2, copies)
+		lb_swap_storage(lfirst_oid(lc1), lfirst_oid(lc2), false);
+	CommandCounterIncrement();
+	table_close(board, NoLock);
+
+	/* the transient heap now owns the old storage: unlinked at commit */
+	object.classId = RelationRelationId;
+	object.objectId = newheap;
+	object.objectSubId = 0;
+	performDeletion(&object, DROP_RESTRICT, PERFORM_DELETION_INTERNAL);
+	lb_rename_toast(b->relid);
+
+	return (int64) processed;
+}
+
+static LbStrategy
+lb_parse_strategy(const char *s)
+{
+	int			i;
+
+	for (i = 0; i < lengthof(lb_strategy_names); i++)
+		if (strcmp(s, lb_strategy_names[i]) == 0)
+			return (LbStrategy) i;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown refresh strategy \"%s\"", s),
+			 errhint("Use 'swap' (the default), 'concurrently' or 'blocking'.")));
+	return LB_SWAP;				/* keep compiler quiet */
+}
+
+/* One refresh with the board's lock; returns its rows. */
+static int64
+lb_refresh(LbBoard *b, LbStrategy strategy)
+{
+	TimestampTz started;
+	int64		rows = -1;
+
+	/* conflicts with another refresh, not with readers */
+	LockRelationOid(b->relid, ExclusiveLock);
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(b->relid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("leaderboard \"%s\" was dropped while waiting for its lock", b->name),
+				 errhint("Nothing is left to refresh.")));
+	started = GetCurrentTimestamp();
+
+	if (strategy == LB_SWAP)
+		rows = lb_refresh_swap(b);
+	else
+	{
+		char	   *sql = psprintf("REFRESH MATERIALIZED VIEW %s%s",
+								   strategy == LB_CONCURRENTLY ? "CONCURRENTLY " : "",
+								   b->name);
+
+		lb_spi(sql, 0, NULL, NULL, NULL, false);
+	}
+	return lb_record_state(b, rows, lb_strategy_names[strategy], started);
+}
+
+/* Keeps a failed refresh's error in the board's configuration row. */
+static void
+lb_record_error(LbBoard *b, ErrorData *edata)
+{
+	Oid			argtypes[2] = {REGCLASSOID, TEXTOID};
+	Datum		values[2];
+	char	   *msg;
+
+	msg = edata->detail ? psprintf("%s (%s)", edata->message, edata->detail)
+		: pstrdup(edata->message);
+	values[0] = ObjectIdGetDatum(b->relid);
+	values[1] = CStringGetTextDatum(msg);
+	lb_spi("UPDATE gamestats.leaderboard_config SET last_error = $2 WHERE board = $1",
+		   2, argtypes, values, NULL, true);
+	ereport(WARNING,
+			(errcode(edata->sqlerrcode),
+			 errmsg("%s", edata->message),
+			 edata->detail ? errdetail("%s", edata->detail) : 0,
+			 errhint("The board keeps its previous contents; the error is shown in gamestats.leaderboards.last_error.")));
+}
+
+/*
+ * gamestats.refresh_leaderboard(board regclass, strategy text DEFAULT 'swap',
+ *     raise_error boolean DEFAULT true) RETURNS bigint
+ *
+ * Recomputes the board; returns its number of rows.  Locks: ExclusiveLock on
+ * the board for the whole refresh (a second refresh of the same board
+ * waits); 'swap' adds ACCESS EXCLUSIVE for the switch only, 'blocking' for
+ * the whole refresh.  With raise_error => false a failed refresh is rolled
+ * back, its error kept in last_error and reported as a WARNING, and the
+ * result is NULL.
+ */
+PG_FUNCTION_INFO_V1(gamestats_refresh_leaderboard);
+Datum
+gamestats_refresh_leaderboard(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	LbStrategy	strategy;
+	bool		raise_error;
+	LbBoard		b;
+	int64		rows = -1;
+	bool		failed = false;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("arguments of refresh_leaderboard must not be null"),
+				 errhint("Pass a board, and leave strategy and raise_error out to use their defaults.")));
+	relid = PG_GETARG_OID(0);
+	strategy = lb_parse_strategy(text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	raise_error = PG_GETARG_BOOL(2);
+
+	gs_forbid_in_recovery("refresh a leaderboard");
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	lb_get_board(relid, &b, "refresh it");
+
+	if (raise_error)
+		rows = lb_refresh(&b, strategy);
+	else
+	{
+		MemoryContext oldcxt = CurrentMemoryContext;
+		ResourceOwner oldowner = CurrentResourceOwner;
+
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(oldcxt);
+		PG_TRY();
+		{
+			rows = lb_refresh(&b, strategy);
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(oldcxt);
+			CurrentResourceOwner = oldowner;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(oldcxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(oldcxt);
+			CurrentResourceOwner = oldowner;
+			/* a cancel is not a refresh failure */
+			if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+				edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+				ReThrowError(edata);
+			lb_record_error(&b, edata);
+			failed = true;
+		}
+		PG_END_TRY();
+	}
+	SPI_finish();
+	if (failed)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(rows);
+}
+
+/* ---------------------------------------------------------------------------
+ * schedule_refresh / drop_leaderboard
+ * ---------------------------------------------------------------------------
+ */
+
+static bool
+lb_have_pg_cron(void)
+{
+	return OidIsValid(get_extension_oid("pg_cron", true));
+}
+
+/*
+ * Removes the board's pg_cron job if it is still there and ours to remove;
+ * warns when it belongs to someone else.
+ */
+static void
+lb_unschedule(LbBoard *b)
+{
+	Oid			argtypes[1] = {INT8OID};
+	Datum		values[1];
+
+	if (!b->has_job || !lb_have_pg_cron())
+		return;
+	values[0] = Int64GetDatum(b->jobid);
+	lb_spi("SELECT 1 FROM cron.job WHERE jobid = $1", 1, argtypes, values,
+		   NULL, false);
+	if (SPI_processed == 0)
+	{
+		ereport(WARNING,
+				(errmsg("pg_cron job " INT64_FORMAT " of leaderboard \"%s\" was not removed", b->jobid, b->name),
+				 errdetail("The job does not exist any more or belongs to another user."),
+				 errhint("Its owner or a superuser can remove it with cron.unschedule(" INT64_FORMAT ").", b->jobid)));
+		return;
+	}
+	lb_spi("SELECT cron.unschedule($1)", 1, argtypes, values, NULL, false);
+}
+
+/*
+ * gamestats.schedule_refresh(board regclass, schedule text) RETURNS bigint
+ *
+ * Creates (or updates) the pg_cron job 'gamestats-refresh-<board>' that runs
+ * a swap refresh of the board on the cron schedule, and remembers its id.
+ * Failed scheduled refreshes are kept in gamestats.leaderboards.last_error.
+ * Takes no lock on the board.
+ */
+PG_FUNCTION_INFO_V1(gamestats_schedule_refresh);
+Datum
+gamestats_schedule_refresh(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	char	   *schedule = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	LbBoard		b;
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	bool		isnull;
+	int64		jobid;
+
+	gs_forbid_in_recovery("schedule a leaderboard refresh");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	lb_get_board(relid, &b, "schedule its refresh");
+	if (!lb_have_pg_cron())
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("pg_cron is not installed in database \"%s\"",
+						get_database_name(MyDatabaseId)),
+				 errhint("Add pg_cron to shared_preload_libraries, set cron.database_name to this database, restart the server and run CREATE EXTENSION pg_cron; or refresh the board from your own scheduler with gamestats.refresh_leaderboard().")));
+
+	values[0] = CStringGetTextDatum(psprintf("gamestats-refresh-%s", b.name));
+	values[1] = CStringGetTextDatum(schedule);
+	values[2] = CStringGetTextDatum(psprintf("SELECT gamestats.refresh_leaderboard(%u::pg_catalog.regclass, raise_error => false)",
+											 relid));
+	lb_spi("SELECT cron.schedule($1, $2, $3)", 3, argtypes, values, NULL,
+		   false);
+	jobid = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+										SPI_tuptable->tupdesc, 1, &isnull));
+
+	/* a job of an earlier name of the board (renamed since) goes */
+	if (b.has_job && b.jobid != jobid)
+		lb_unschedule(&b);
+
+	{
+		Oid			types[2] = {REGCLASSOID, INT8OID};
+		Datum		vals[2] = {ObjectIdGetDatum(relid), Int64GetDatum(jobid)};
+
+		lb_spi("UPDATE gamestats.leaderboard_config SET jobid = $2 WHERE board = $1",
+			   2, types, vals, NULL, true);
+	}
+	SPI_finish();
+	PG_RETURN_INT64(jobid);
+}
+
+/*
+ * gamestats.drop_leaderboard(board regclass, cascade boolean DEFAULT false)
+ *
+ * Drops the board's materialized view (RESTRICT unless cascade), its
+ * configuration and sizes, and its pg_cron job.  Takes the ACCESS EXCLUSIVE
+ * lock of DROP MATERIALIZED VIEW.  A board whose view was dropped by hand
+ * (only its OID is left) gets its configuration removed.
+ */
+PG_FUNCTION_INFO_V1(gamestats_drop_leaderboard);
+Datum
+gamestats_drop_leaderboard(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	bool		cascade = PG_GETARG_BOOL(1);
+	LbBoard		b;
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		values[1] = {ObjectIdGetDatum(relid)};
+
+	gs_forbid_in_recovery("drop a leaderboard");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)) &&
+		lb_fetch_board(relid, &b))
+	{
+		/* the view is gone already: clean up what refers to it */
+		b.name = psprintf("%u", relid);
+		lb_unschedule(&b);
+	}
+	else
+	{
+		lb_get_board(relid, &b, "drop it");
+		lb_spi(psprintf("DROP MATERIALIZED VIEW %s%s", b.name,
+						cascade ? " CASCADE" : ""),
+			   0, NULL, NULL, NULL, false);
+		lb_unschedule(&b);
+	}
+	lb_spi("DELETE FROM gamestats.leaderboard_segment WHERE board = $1",
+		   1, argtypes, values, NULL, true);
+	lb_spi("DELETE FROM gamestats.leaderboard_config WHERE board = $1",
+		   1, argtypes, values, NULL, true);
+	SPI_finish();
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,144 @@
+
+-- ---------------------------------------------------------------------------
+-- Leaderboards: ranking materialized views refreshed by swapping storage.
+-- The create/refresh machinery is C (src/leaderboard.c); these tables hold
+-- each board's definition and the state of its last refresh.
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE gamestats.leaderboard_config (
+    board            pg_catalog.regclass PRIMARY KEY,
+    query            pg_catalog.text NOT NULL,
+    player_column    pg_catalog.name NOT NULL,
+    score_column     pg_catalog.name NOT NULL,
+    descending       pg_catalog.bool NOT NULL,
+    tiebreak_column  pg_catalog.name,
+    segment_column   pg_catalog.name,
+    rank_type        pg_catalog.text NOT NULL
+                     CHECK (rank_type OPERATOR(pg_catalog.=) ANY (ARRAY['competition', 'dense', 'ordinal'])),
+    rows             pg_catalog.int8,
+    segments         pg_catalog.int8,
+    last_refresh_at  pg_catalog.timestamptz,
+    last_refresh_ms  pg_catalog.float8,
+    last_strategy    pg_catalog.text,
+    last_error       pg_catalog.text,
+    jobid            pg_catalog.int8
+);
+COMMENT ON TABLE gamestats.leaderboard_config IS
+    'one row per leaderboard: its definition and the state of its last refresh (written by the leaderboard functions)';
+
+CREATE TABLE gamestats.leaderboard_segment (
+    board    pg_catalog.regclass NOT NULL,
+    segment  pg_catalog.text NOT NULL,
+    rows     pg_catalog.int8 NOT NULL,
+    PRIMARY KEY (board, segment)
+);
+COMMENT ON TABLE gamestats.leaderboard_segment IS
+    'rows per segment of each segmented leaderboard, rewritten in the transaction of every refresh';
+
+SELECT pg_catalog.pg_extension_config_dump('gamestats.leaderboard_config', '');
+SELECT pg_catalog.pg_extension_config_dump('gamestats.leaderboard_segment', '');
+
+-- Anyone may read the definitions and sizes (readers of a board need them);
+-- only the functions below write, as the extension owner, after checking
+-- that the caller owns the board.
+REVOKE ALL ON gamestats.leaderboard_config, gamestats.leaderboard_segment FROM PUBLIC;
+GRANT SELECT ON gamestats.leaderboard_config, gamestats.leaderboard_segment TO PUBLIC;
+
+CREATE FUNCTION gamestats.create_leaderboard(
+    board           pg_catalog.text,
+    query           pg_catalog.text,
+    player_column   pg_catalog.name DEFAULT 'player_id',
+    score_column    pg_catalog.name DEFAULT 'score',
+    descending      pg_catalog.bool DEFAULT true,
+    tiebreak_column pg_catalog.name DEFAULT NULL,
+    segment_column  pg_catalog.name DEFAULT NULL,
+    rank_type       pg_catalog.text DEFAULT 'competition')
+RETURNS pg_catalog.regclass
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'gamestats_create_leaderboard';
+COMMENT ON FUNCTION gamestats.create_leaderboard(pg_catalog.text, pg_catalog.text, pg_catalog.name, pg_catalog.name, pg_catalog.bool, pg_catalog.name, pg_catalog.name, pg_catalog.text) IS
+    'create a ranking materialized view over a query giving one row per player (per segment), with its lookup indexes';
+
+CREATE FUNCTION gamestats.refresh_leaderboard(
+    board       pg_catalog.regclass,
+    strategy    pg_catalog.text DEFAULT 'swap',
+    raise_error pg_catalog.bool DEFAULT true)
+RETURNS pg_catalog.int8
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'gamestats_refresh_leaderboard';
+COMMENT ON FUNCTION gamestats.refresh_leaderboard(pg_catalog.regclass, pg_catalog.text, pg_catalog.bool) IS
+    'recompute a leaderboard (swap: build aside and switch storage; concurrently or blocking: PostgreSQL''s REFRESH); returns its rows, or NULL when it failed and raise_error is false';
+
+CREATE FUNCTION gamestats.schedule_refresh(board pg_catalog.regclass, schedule pg_catalog.text)
+RETURNS pg_catalog.int8
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'gamestats_schedule_refresh';
+COMMENT ON FUNCTION gamestats.schedule_refresh(pg_catalog.regclass, pg_catalog.text) IS
+    'schedule a swap refresh of a leaderboard with pg_cron; returns the pg_cron job id';
+
+CREATE FUNCTION gamestats.drop_leaderboard(board pg_catalog.regclass, cascade pg_catalog.bool DEFAULT false)
+RETURNS void
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'gamestats_drop_leaderboard';
+COMMENT ON FUNCTION gamestats.drop_leaderboard(pg_catalog.regclass, pg_catalog.bool) IS
+    'drop a leaderboard: its materialized view, its configuration and its pg_cron job';
+
+-- Schedule of a pg_cron job, NULL when pg_cron is absent or the job is not
+-- visible to the caller (cron.job shows each user their own jobs).
+CREATE FUNCTION gamestats.leaderboard_job_schedule(jobid pg_catalog.int8)
+RETURNS pg_catalog.text
+LANGUAGE plpgsql STRICT STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    result text;
+BEGIN
+    IF pg_catalog.to_regclass('cron.job') IS NULL THEN
+        RETURN NULL;
+    END IF;
+    EXECUTE 'SELECT j.schedule FROM cron.job j WHERE j.jobid OPERATOR(pg_catalog.=) $1'
+        INTO result USING jobid;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION gamestats.leaderboard_job_schedule(pg_catalog.int8) IS
+    'cron schedule of a pg_cron job, or NULL without pg_cron';
+
+CREATE VIEW gamestats.leaderboards AS
+SELECT c.board,
+       c.player_column,
+       c.score_column,
+       c.rows,
+       c.segments,
+       c.last_refresh_at,
+       c.last_refresh_ms,
+       c.last_strategy,
+       c.last_error,
+       gamestats.leaderboard_job_schedule(c.jobid) AS schedule,
+       c.jobid,
+       c.descending,
+       c.tiebreak_column,
+       c.segment_column,
+       c.rank_type
+  FROM gamestats.leaderboard_config c;
+COMMENT ON VIEW gamestats.leaderboards IS
+    'every leaderboard with its size, last refresh (time, duration, strategy, error) and pg_cron schedule';
+GRANT SELECT ON gamestats.leaderboards TO PUBLIC;
+
+-- Ownership of the board is checked inside each function, so every user
+-- may call them for the boards they own; create_leaderboard needs CREATE on
+-- the target schema like CREATE MATERIALIZED VIEW.
+REVOKE ALL ON FUNCTION
+    gamestats.create_leaderboard(pg_catalog.text, pg_catalog.text, pg_catalog.name, pg_catalog.name, pg_catalog.bool, pg_catalog.name, pg_catalog.name, pg_catalog.text),
+    gamestats.refresh_leaderboard(pg_catalog.regclass, pg_catalog.text, pg_catalog.bool),
+    gamestats.schedule_refresh(pg_catalog.regclass, pg_catalog.text),
+    gamestats.drop_leaderboard(pg_catalog.regclass, pg_catalog.bool),
+    gamestats.leaderboard_job_schedule(pg_catalog.int8)
+  FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+    gamestats.create_leaderboard(pg_catalog.text, pg_catalog.text, pg_catalog.name, pg_catalog.name, pg_catalog.bool, pg_catalog.name, pg_catalog.name, pg_catalog.text),
+    gamestats.refresh_leaderboard(pg_catalog.regclass, pg_catalog.text, pg_catalog.bool),
+    gamestats.schedule_refresh(pg_catalog.regclass, pg_catalog.text),
+    gamestats.drop_leaderboard(pg_catalog.regclass, pg_catalog.bool),
+    gamestats.leaderboard_job_schedule(pg_catalog.int8)
+  TO PUBLIC;

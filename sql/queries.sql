@@ -42,8 +42,9 @@ SELECT * FROM gamestats.top(NULL::board_ord_region, 2, 66, segment => 'eu');
 
 -- around: before rows above, after rows below, in rank order
 SELECT * FROM gamestats.around(NULL::board_comp, 100, 2, 2);
-SELECT * FROM gamestats.around(NULL::board_comp, 20, 3, 1);    -- top of the board: fewer above
-SELECT * FROM gamestats.around(NULL::board_comp, 199, 1, 5);   -- bottom: fewer below
+SELECT * FROM gamestats.around(NULL::board_comp, 17, 3, 1);    -- first on the board: none above
+SELECT * FROM gamestats.around(NULL::board_comp, 160, 1, 5);   -- one from the bottom: one below
+SELECT * FROM gamestats.around(NULL::board_comp, 180, 2, 5);   -- last: none below
 SELECT * FROM gamestats.around(NULL::board_comp, 200);         -- NULL score: not on the board
 SELECT * FROM gamestats.around(NULL::board_comp, 99999);       -- absent
 SELECT * FROM gamestats.around(NULL::board_comp, NULL::bigint);
@@ -65,7 +66,7 @@ SELECT count(*) AS mismatches
 SELECT * FROM gamestats.ranks(NULL::board_comp, ARRAY[17, 4242, 3, NULL, 17, 200]);
 SELECT * FROM gamestats.ranks(NULL::board_comp, ARRAY[]::bigint[]);
 SELECT * FROM gamestats.ranks(NULL::board_ord_region, ARRAY[3, 4, 6], segment => 'eu');
--- int keys for a bigint column; numeric keys go through the cross-type rules
+-- smallint and int keys for a bigint column
 SELECT player_id, rank FROM gamestats.ranks(NULL::board_comp, ARRAY[1::smallint, 2::smallint]);
 SELECT player_id, rank FROM gamestats.ranks(NULL::board_comp, '{5,6}'::int[]);
 

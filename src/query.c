@@ -6,9 +6,10 @@
  *
  * These are the hot path of a game backend, so they avoid SPI and the
  * planner: each call opens the relation and the one index it needs once,
- * then rescans that index per key under the query's snapshot.  A call holds
- * ACCESS SHARE on the board for its whole run, which a swap refresh must
- * wait for before it switches storage, so one call never sees a mix of two
+ * then rescans that index per key under the query's snapshot.  Like a
+ * SELECT, a call takes ACCESS SHARE on the board and keeps it to the end of
+ * the transaction; a swap refresh must wait for it before it switches
+ * storage, so neither one call nor one transaction sees a mix of two
  * rankings.
  *
  * Board metadata (column positions, rank type, which index is which) is
@@ -279,7 +280,7 @@ load_board_info(BoardInfo *info, Relation rel)
 	else
 		info->rank_type = RANK_COMPETITION;
 	systable_endscan(scan);
-	table_close(conf, AccessShareLock);
+	table_close(conf, NoLock);
 
 	if (info->rank_attno == InvalidAttrNumber)
 		not_a_board(relid);
@@ -410,7 +411,7 @@ scan_close(ScanTarget *t)
 	if (t->scan)
 		index_endscan(t->scan);
 	ExecDropSingleTupleTableSlot(t->slot);
-	index_close(t->index, AccessShareLock);
+	index_close(t->index, NoLock);
 }
 
 /*
@@ -712,7 +713,7 @@ gamestats_top(PG_FUNCTION_ARGS)
 	for (i = 0; i < n && scan_next(&t, ForwardScanDirection); i++)
 		emit(out, t.slot);
 	scan_close(&t);
-	relation_close(rel, AccessShareLock);
+	relation_close(rel, NoLock);
 	return (Datum) 0;
 }
 
@@ -802,7 +803,7 @@ gamestats_around(PG_FUNCTION_ARGS)
 	out = srf_init(fcinfo);
 	if (PG_ARGISNULL(1))
 	{
-		relation_close(rel, AccessShareLock);
+		relation_close(rel, NoLock);
 		return (Datum) 0;
 	}
 
@@ -815,7 +816,7 @@ gamestats_around(PG_FUNCTION_ARGS)
 	if (!scan_next(&p, ForwardScanDirection))
 	{
 		scan_close(&p);
-		relation_close(rel, AccessShareLock);
+		relation_close(rel, NoLock);
 		return (Datum) 0;
 	}
 	rank = slot_getattr(p.slot, info->rank_attno, &isnull);
@@ -832,7 +833,7 @@ gamestats_around(PG_FUNCTION_ARGS)
 
 	scan_close(&r);
 	scan_close(&p);
-	relation_close(rel, AccessShareLock);
+	relation_close(rel, NoLock);
 	return (Datum) 0;
 }
 
@@ -909,7 +910,7 @@ gamestats_ranks(PG_FUNCTION_ARGS)
 	seg = scan_add_segment(&t, info, fcinfo, 2);
 	emit_by_keys(&t, seg, &keys, out);
 	scan_close(&t);
-	relation_close(rel, AccessShareLock);
+	relation_close(rel, NoLock);
 	return (Datum) 0;
 }
 
@@ -959,7 +960,7 @@ board_rows(BoardInfo *info, Relation rel, FunctionCallInfo fcinfo, int segarg)
 			rows = DatumGetInt64(d);
 	}
 	systable_endscan(scan);
-	table_close(conf, AccessShareLock);
+	table_close(conf, NoLock);
 	return rows;
 }
 
@@ -977,7 +978,7 @@ gamestats_board_size(PG_FUNCTION_ARGS)
 	Relation	rel = open_board(fcinfo, "board_size", &info);
 	int64		rows = board_rows(info, rel, fcinfo, 1);
 
-	relation_close(rel, AccessShareLock);
+	relation_close(rel, NoLock);
 	PG_RETURN_INT64(rows);
 }
 
@@ -1049,7 +1050,7 @@ gamestats_rank_for_score(PG_FUNCTION_ARGS)
 	if (!scan_next(&t, BackwardScanDirection))
 	{
 		scan_close(&t);
-		relation_close(rel, AccessShareLock);
+		relation_close(rel, NoLock);
 		PG_RETURN_INT64(1);
 	}
 	maxrank = DatumGetInt64(slot_getattr(t.slot, info->rank_attno, &isnull));
@@ -1099,7 +1100,7 @@ gamestats_rank_for_score(PG_FUNCTION_ARGS)
 		else
 			result = board_rows(info, rel, fcinfo, 2) + 1;
 	}
-	relation_close(rel, AccessShareLock);
+	relation_close(rel, NoLock);
 	PG_RETURN_INT64(result);
 }
 
@@ -1179,6 +1180,6 @@ gamestats_lookup(PG_FUNCTION_ARGS)
 	scan_open(&t, rel, indexoid);
 	emit_by_keys(&t, 0, &keys, out);
 	scan_close(&t);
-	relation_close(rel, AccessShareLock);
+	relation_close(rel, NoLock);
 	return (Datum) 0;
 }

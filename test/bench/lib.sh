@@ -9,15 +9,13 @@ time_sql() {
     gs_psql "${args[@]}" | awk '/^Time: /{t += $2} END {printf "%.1f\n", t}'
 }
 
-# best_of N SQL... : the fastest of N runs of time_sql.
+# best_of N SQL : runs the statement once to warm the session's caches, then
+# N times more in the same session, and prints the fastest run in ms.
 best_of() {
-    local n=$1 best="" t i
-    shift
-    for ((i = 0; i < n; i++)); do
-        t=$(time_sql "$@")
-        if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN{exit !(a < b)}'; then best=$t; fi
-    done
-    echo "$best"
+    local n=$1 sql=$2 i
+    local args=(-o /dev/null -c "$sql" -c '\timing on')
+    for ((i = 0; i < n; i++)); do args+=(-c "$sql"); done
+    gs_psql "${args[@]}" | awk '/^Time: /{ if (best == "" || $2 < best) best = $2 } END {printf "%.2f\n", best}'
 }
 
 # pgbench_tps SCRIPT_FILE CLIENTS SECONDS [extra pgbench args] : throughput.

@@ -1,0 +1,79 @@
+# pg_dump / pg_restore keeps the configuration of managed tables and
+# leaderboards, and both keep working in the restored database; DROP and
+# CREATE EXTENSION again start from a clean slate.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('dump');
+$node->init;
+$node->start;
+$node->safe_psql('postgres', q{
+	CREATE ROLE game LOGIN;
+	CREATE DATABASE src OWNER game;
+	CREATE DATABASE dst OWNER game;
+});
+$node->safe_psql('src', 'CREATE EXTENSION pg_gamestats');
+# everything below is done by the non-superuser owner of the tables
+my $setup = q{
+	CREATE TABLE events (player_id bigint NOT NULL, at timestamptz NOT NULL, v int)
+		PARTITION BY RANGE (at);
+	SELECT gamestats.manage_partitions('events', '1 day', retention => '3 days', premake => 2);
+	INSERT INTO events SELECT i % 10, now() - make_interval(hours => i), i FROM generate_series(0, 47) i;
+	CREATE TABLE totals (player_id bigint PRIMARY KEY, score int);
+	INSERT INTO totals SELECT i, i * 10 FROM generate_series(1, 20) i;
+	SELECT gamestats.create_leaderboard('board', 'SELECT player_id, score FROM totals');
+	COMMENT ON MATERIALIZED VIEW board IS 'all-time board';
+};
+$node->safe_psql('src', $setup, extra_params => ['-U', 'game']);
+
+my $dump = $node->basedir . '/src.dump';
+$node->command_ok(['pg_dump', '-Fc', '-U', 'game', '-d', $node->connstr('src'), '-f', $dump],
+	'pg_dump by the owner');
+$node->safe_psql('dst', 'CREATE EXTENSION pg_gamestats');
+$node->command_ok(['pg_restore', '-U', 'game', '-d', $node->connstr('dst'), '--exit-on-error', $dump],
+	'pg_restore by the owner into a database with the extension');
+
+my $cfg = q{SELECT parent::text, partition_interval::text, retention::text, premake FROM gamestats.managed_tables};
+is($node->safe_psql('dst', $cfg), $node->safe_psql('src', $cfg),
+	'managed table configuration restored');
+my $boards = q{SELECT board::text, player_column, score_column FROM gamestats.leaderboards};
+is($node->safe_psql('dst', $boards), $node->safe_psql('src', $boards),
+	'leaderboard configuration restored');
+is($node->safe_psql('dst', 'SELECT count(*) FROM events'), '48', 'events restored');
+is($node->safe_psql('dst',
+	'SELECT string_agg(player_id::text, \',\') FROM gamestats.top(NULL::board, 3)'),
+	'20,19,18', 'restored board answers top()');
+is($node->safe_psql('dst', "SELECT obj_description('board'::regclass)"), 'all-time board',
+	'board comment restored');
+
+# maintenance and refresh run in the restored database
+is($node->safe_psql('dst',
+	'SELECT count(*) FROM gamestats.run_maintenance() WHERE error IS NOT NULL',
+	extra_params => ['-U', 'game']), '0', 'maintenance runs without errors after restore');
+$node->safe_psql('dst', q{
+	UPDATE totals SET score = 1000 WHERE player_id = 1;
+	SELECT gamestats.refresh_leaderboard('board');
+}, extra_params => ['-U', 'game']);
+is($node->safe_psql('dst',
+	'SELECT player_id FROM gamestats.top(NULL::board, 1)'), '1', 'refresh works after restore');
+
+# DROP EXTENSION and CREATE EXTENSION again
+$node->safe_psql('dst', 'DROP EXTENSION pg_gamestats CASCADE');
+is($node->safe_psql('dst',
+	"SELECT count(*) FROM pg_class WHERE relnamespace = 'gamestats'::regnamespace"),
+	'0', 'DROP EXTENSION leaves no relation in schema gamestats');
+is($node->safe_psql('dst', 'SELECT count(*) FROM events'), '48',
+	'DROP EXTENSION keeps the user tables and their rows');
+$node->safe_psql('dst', 'CREATE EXTENSION pg_gamestats');
+is($node->safe_psql('dst', 'SELECT count(*) FROM gamestats.managed_tables'), '0',
+	'a new CREATE EXTENSION starts with no managed tables');
+$node->safe_psql('dst', q{SELECT gamestats.manage_partitions('events', '1 day')},
+	extra_params => ['-U', 'game']);
+is($node->safe_psql('dst', 'SELECT count(*) FROM gamestats.managed_tables'), '1',
+	'the table can be managed again');
+
+$node->stop;
+done_testing();

@@ -718,49 +718,66 @@ gamestats_top(PG_FUNCTION_ARGS)
 }
 
 /*
- * Emits up to "limit" rows on one side of (rank, player) of the player's
- * row, in rank order: first those of equal rank, then the other ranks.
- * Above the player (dir backward) rows are collected and emitted reversed.
+ * Adds a row-comparison key "(index columns keypos, keypos + 1) <strategy>
+ * (v1, v2)" -- e.g. (rank, player) < (42, 7) -- which btree evaluates in one
+ * scan; the values must be of the columns' opclass input types.
  */
 static void
-emit_side(ScanTarget *t, int seg, Datum rank, Datum player, Oid playertype,
-		  int limit, ScanDirection dir, Tuplestorestate *out)
+scan_add_row_key(ScanTarget *t, int keypos, StrategyNumber strategy, Datum v1, Datum v2)
 {
-	StrategyNumber player_strategy = ScanDirectionIsForward(dir) ?
-		BTGreaterStrategyNumber : BTLessStrategyNumber;
-	StrategyNumber rank_strategy = player_strategy;
+	ScanKey		members = MemoryContextAlloc(t->cxt, sizeof(ScanKeyData) * 2);
+	Datum		values[2] = {v1, v2};
+	int			i;
+
+	for (i = 0; i < 2; i++)
+	{
+		int			col = keypos + i;
+		Oid			type = t->index->rd_opcintype[col];
+		Oid			cmpproc = get_opfamily_proc(t->index->rd_opfamily[col], type, type,
+												BTORDER_PROC);
+
+		if (!OidIsValid(cmpproc))
+			elog(ERROR, "missing support function %d(%u,%u) in opfamily %u",
+				 BTORDER_PROC, type, type, t->index->rd_opfamily[col]);
+		ScanKeyEntryInitialize(&members[i], SK_ROW_MEMBER | (i == 1 ? SK_ROW_END : 0),
+							   col + 1, strategy, type, t->index->rd_indcollation[col],
+							   cmpproc, values[i]);
+	}
+	ScanKeyEntryInitialize(&t->keys[t->nkeys], SK_ROW_HEADER, keypos + 1, strategy,
+						   InvalidOid, InvalidOid, InvalidOid, PointerGetDatum(members));
+	t->nkeys++;
+}
+
+/*
+ * Emits up to "limit" rows before (dir backward) or after (dir forward) the
+ * player's row in (rank, player) order -- one scan of the rank index with a
+ * row comparison -- in rank order.
+ */
+static void
+emit_side(ScanTarget *t, int seg, Datum rank, Datum player, int limit,
+		  ScanDirection dir, Tuplestorestate *out)
+{
+	bool		forward = ScanDirectionIsForward(dir);
 	List	   *above = NIL;
-	int			got = 0;
-	int			pass;
+	ListCell   *lc;
+	int			got;
 
-	for (pass = 0; pass < 2 && got < limit; pass++)
+	if (limit == 0)
+		return;
+	t->nkeys = seg;				/* keep the segment key, if any */
+	scan_add_row_key(t, seg, forward ? BTGreaterStrategyNumber : BTLessStrategyNumber,
+					 rank, player);
+	scan_rescan(t);
+	for (got = 0; got < limit && scan_next(t, dir); got++)
 	{
-		t->nkeys = seg;			/* keep the segment key, if any */
-		if (pass == 0)
-		{
-			scan_add_key(t, seg, BTEqualStrategyNumber, rank, INT8OID);
-			scan_add_key(t, seg + 1, player_strategy, player, playertype);
-		}
+		if (forward)
+			emit(out, t->slot);
 		else
-			scan_add_key(t, seg, rank_strategy, rank, INT8OID);
-		scan_rescan(t);
-		while (got < limit && scan_next(t, dir))
-		{
-			if (ScanDirectionIsForward(dir))
-				emit(out, t->slot);
-			else
-				above = lcons(ExecCopySlotHeapTuple(t->slot), above);
-			got++;
-		}
+			above = lcons(ExecCopySlotHeapTuple(t->slot), above);
 	}
-	if (above != NIL)
-	{
-		ListCell   *lc;
-
-		foreach(lc, above)
-			tuplestore_puttuple(out, (HeapTuple) lfirst(lc));
-		list_free_deep(above);
-	}
+	foreach(lc, above)
+		tuplestore_puttuple(out, (HeapTuple) lfirst(lc));
+	list_free_deep(above);
 }
 
 /*
@@ -782,7 +799,6 @@ gamestats_around(PG_FUNCTION_ARGS)
 				r;
 	Tuplestorestate *out;
 	int			seg;
-	Oid			playertype;
 	Datum		player,
 				rank;
 	bool		isnull;
@@ -821,15 +837,12 @@ gamestats_around(PG_FUNCTION_ARGS)
 	}
 	rank = slot_getattr(p.slot, info->rank_attno, &isnull);
 	player = slot_getattr(p.slot, info->player_attno, &isnull);
-	playertype = TupleDescAttr(RelationGetDescr(rel), info->player_attno - 1)->atttypid;
 
 	scan_open(&r, rel, info->rank_index);
 	seg = scan_add_segment(&r, info, fcinfo, 4);
-	emit_side(&r, seg, rank, player, playertype,
-			  PG_GETARG_INT32(2), BackwardScanDirection, out);
+	emit_side(&r, seg, rank, player, PG_GETARG_INT32(2), BackwardScanDirection, out);
 	emit(out, p.slot);
-	emit_side(&r, seg, rank, player, playertype,
-			  PG_GETARG_INT32(3), ForwardScanDirection, out);
+	emit_side(&r, seg, rank, player, PG_GETARG_INT32(3), ForwardScanDirection, out);
 
 	scan_close(&r);
 	scan_close(&p);

@@ -22,7 +22,9 @@ DATA = $(wildcard sql/versions/pg_gamestats--*.sql)
 REGRESS = \
 	setup \
 	guc \
-	leaderboard_ranks
+	leaderboard_ranks \
+	leaderboard_swap \
+	leaderboard_errors
 REGRESS_OPTS = --outputdir=sql_output \
 	--temp-instance=tmp_check_regress --temp-config=test/regress.conf \
 	--encoding=UTF8 --no-locale

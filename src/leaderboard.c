@@ -1154,7 +1154,7 @@ lb_record_error(LbBoard *b, ErrorData *edata)
 			(errcode(edata->sqlerrcode),
 			 errmsg("%s", edata->message),
 			 edata->detail ? errdetail("%s", edata->detail) : 0,
-			 errhint("The board keeps its previous contents; the error is shown in gamestats.leaderboards.last_error.")));
+			 errhint("The error stays in gamestats.leaderboards.last_error until a refresh succeeds.")));
 }
 
 /*

@@ -39,11 +39,13 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parser.h"
+#include "pgstat.h"
 #include "rewrite/rewriteHandler.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "storage/predicate.h"
 #include "storage/proc.h"
+#include "storage/procarray.h"
 #if PG_VERSION_NUM < 170000
 #include "storage/sinvaladt.h"
 #endif
@@ -181,7 +183,7 @@ lb_fetch_board(Oid relid, LbBoard *b)
 	b->segment_column = lb_getvalue(4);
 	jobid = lb_getvalue(5);
 	b->has_job = (jobid != NULL);
-	b->jobid = jobid ? pg_strtoint64(jobid) : 0;
+	b->jobid = jobid ? strtoi64(jobid, NULL, 10) : 0;
 	b->name = NULL;
 	b->creating = false;
 	return true;
@@ -1076,6 +1078,14 @@ lb_refresh_swap(LbBoard *b)
 	forboth(lc1, board_indexes, lc2, copies)
 		lb_swap_storage(lfirst_oid(lc1), lfirst_oid(lc2), false);
 	CommandCounterIncrement();
+
+	/*
+	 * For the statistics, as for PostgreSQL's own refresh: the old rows went
+	 * away without leaving dead tuples, the new ones were inserted (so that
+	 * autovacuum analyzes and vacuums the board as its contents change).
+	 */
+	pgstat_count_truncate(board);
+	pgstat_count_heap_insert(board, (PgStat_Counter) processed);
 	table_close(board, NoLock);
 
 	/* the transient heap now owns the old storage: unlinked at commit */

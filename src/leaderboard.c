@@ -443,10 +443,12 @@ lb_single_select(const char *query)
  *     segment_column name DEFAULT NULL, rank_type text DEFAULT 'competition')
  *   RETURNS regclass
  *
- * Validates the query and creates the materialized view that ranks its rows,
- * its three indexes and its configuration row, all in the caller's
- * transaction: an error leaves nothing.  Takes the locks of CREATE
- * MATERIALIZED VIEW and CREATE INDEX on the new board only.
+ * Validates the query, creates the materialized view that ranks its rows
+ * (WITH NO DATA), its three indexes and its configuration row, then fills it
+ * by the swap refresh path (as the owner, with a safe search_path), all in
+ * the caller's transaction: an error leaves nothing.  Locks only the new
+ * board (ACCESS EXCLUSIVE, as CREATE MATERIALIZED VIEW does) and, for
+ * reading, the tables of the query.
  */
 PG_FUNCTION_INFO_V1(gamestats_create_leaderboard);
 Datum

@@ -61,6 +61,14 @@ SELECT * FROM lbe_try($$SELECT gamestats.create_leaderboard('"unterminated', 'SE
 SELECT * FROM lbe_try($$SELECT gamestats.create_leaderboard('lbe_b', 'SELECT player_id, score FROM lbe UNION ALL SELECT 1, 5')$$);
 SELECT * FROM lbe_try($$SELECT gamestats.create_leaderboard('lbe_b', 'SELECT player_id, score, region FROM lbe UNION ALL SELECT 1, 5, ''eu''',
                                     segment_column => 'region')$$);
+-- the query runs with search_path = pg_catalog, pg_temp (as every refresh
+-- does): a function that relies on the caller's search_path fails at once
+CREATE FUNCTION lbe_bonus() RETURNS int LANGUAGE sql AS 'SELECT count(*)::int FROM lbe';
+SELECT * FROM lbe_try($$SELECT gamestats.create_leaderboard('lbe_b', 'SELECT player_id, score + lbe_bonus() AS score FROM lbe')$$);
+ALTER FUNCTION lbe_bonus() SET search_path = public;
+SELECT * FROM lbe_try($$SELECT gamestats.create_leaderboard('lbe_b', 'SELECT player_id, score + lbe_bonus() AS score FROM lbe')$$);
+SELECT * FROM lbe_try($$SELECT gamestats.drop_leaderboard('lbe_b')$$);
+DROP FUNCTION lbe_bonus();
 -- nothing was made by any of the above
 SELECT lbe_objects() AS objects_left;
 

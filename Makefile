@@ -25,6 +25,8 @@ REGRESS = \
 	setup \
 	guc \
 	leaderboard_ranks \
+	leaderboard_swap \
+	leaderboard_errors \
 	queries \
 	queries_security
 REGRESS_OPTS = --outputdir=sql_output \
@@ -33,6 +35,7 @@ REGRESS_OPTS = --outputdir=sql_output \
 
 ISOLATION = \
 	concurrent_create \
+	leaderboard_swap \
 	queries_during_refresh
 ISOLATION_OPTS = --inputdir=test --outputdir=test_output \
 	--temp-instance=tmp_check_isolation --temp-config=test/isolation.conf \

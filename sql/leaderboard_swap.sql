@@ -47,7 +47,7 @@ SELECT DISTINCT built_by FROM lbs.board;
 
 -- same identity, new storage for every relation of the board
 SELECT b.relname, a.oid = b.oid AS same_oid, a.relowner = b.relowner::regrole AS same_owner,
-       a.relacl = b.relacl AS same_grants, a.comment IS NOT DISTINCT FROM b.comment AS same_comment,
+       a.relacl IS NOT DISTINCT FROM b.relacl AS same_grants, a.comment IS NOT DISTINCT FROM b.comment AS same_comment,
        a.relfilenode <> b.relfilenode AS new_storage
   FROM lb_before b JOIN pg_class c ON c.oid = b.oid
   CROSS JOIN LATERAL (SELECT c.oid, c.relowner::regrole AS relowner, c.relacl, c.relfilenode,
@@ -99,6 +99,7 @@ RESET ROLE;
 SELECT gamestats.refresh_leaderboard('lbs.board') FROM generate_series(1, 3);
 SELECT pg_stat_force_next_flush();
 SELECT n_dead_tup, n_tup_upd, n_tup_del FROM pg_stat_user_tables WHERE relid = 'lbs.board'::regclass;
+UPDATE lbs.scores SET score = score + 1 WHERE player_id % 2 = 0;
 SELECT gamestats.refresh_leaderboard('lbs.board', 'concurrently');
 SELECT pg_stat_force_next_flush();
 SELECT n_dead_tup > 0 AS concurrently_left_dead_tuples FROM pg_stat_user_tables WHERE relid = 'lbs.board'::regclass;
@@ -136,7 +137,10 @@ SELECT board, rows, segments, last_strategy FROM gamestats.leaderboards ORDER BY
 
 -- pg_cron: one job per board, rescheduling updates it, drop removes it
 SELECT gamestats.schedule_refresh('lbs.board', '0 3 * * *') AS jobid \gset
-SELECT jobname, schedule, command, jobid = :jobid AS same_job FROM cron.job WHERE jobname LIKE 'gamestats-refresh-%';
+SELECT jobname, schedule, jobid = :jobid AS same_job,
+       command = format('SELECT gamestats.refresh_leaderboard(%s::pg_catalog.regclass, raise_error => false)',
+                        'lbs.board'::regclass::oid) AS refreshes_board_by_oid
+  FROM cron.job WHERE jobname LIKE 'gamestats-refresh-%';
 SELECT gamestats.schedule_refresh('lbs.board', '30 4 * * *') = :jobid AS same_job;
 SELECT board, schedule, jobid = :jobid AS same_job FROM gamestats.leaderboards ORDER BY board::text;
 -- the view survives, so the board cannot go without cascade

@@ -39,11 +39,13 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parser.h"
+#include "pgstat.h"
 #include "rewrite/rewriteHandler.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "storage/predicate.h"
 #include "storage/proc.h"
+#include "storage/procarray.h"
 #if PG_VERSION_NUM < 170000
 #include "storage/sinvaladt.h"
 #endif
@@ -85,7 +87,10 @@ typedef struct LbBoard
 	char	   *segment_column; /* NULL if none */
 	bool		has_job;
 	int64		jobid;
+	bool		creating;		/* first fill, by create_leaderboard */
 } LbBoard;
+
+static int64 lb_refresh(LbBoard *b, LbStrategy strategy, const char *label);
 
 /* ---------------------------------------------------------------------------
  * SPI with a safe search_path, optionally as the owner of our tables
@@ -178,8 +183,9 @@ lb_fetch_board(Oid relid, LbBoard *b)
 	b->segment_column = lb_getvalue(4);
 	jobid = lb_getvalue(5);
 	b->has_job = (jobid != NULL);
-	b->jobid = jobid ? pg_strtoint64(jobid) : 0;
+	b->jobid = jobid ? strtoi64(jobid, NULL, 10) : 0;
 	b->name = NULL;
+	b->creating = false;
 	return true;
 }
 
@@ -437,10 +443,12 @@ lb_single_select(const char *query)
  *     segment_column name DEFAULT NULL, rank_type text DEFAULT 'competition')
  *   RETURNS regclass
  *
- * Validates the query and creates the materialized view that ranks its rows,
- * its three indexes and its configuration row, all in the caller's
- * transaction: an error leaves nothing.  Takes the locks of CREATE
- * MATERIALIZED VIEW and CREATE INDEX on the new board only.
+ * Validates the query, creates the materialized view that ranks its rows
+ * (WITH NO DATA), its three indexes and its configuration row, then fills it
+ * by the swap refresh path (as the owner, with a safe search_path), all in
+ * the caller's transaction: an error leaves nothing.  Locks only the new
+ * board (ACCESS EXCLUSIVE, as CREATE MATERIALIZED VIEW does) and, for
+ * reading, the tables of the query.
  */
 PG_FUNCTION_INFO_V1(gamestats_create_leaderboard);
 Datum
@@ -467,7 +475,6 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 	const char *seg_prefix;
 	Oid			boardid;
 	LbBoard		b;
-	TimestampTz started = GetCurrentTimestamp();
 	int			i,
 				j;
 
@@ -588,6 +595,8 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 					 query, quote_identifier(roles[1]), quote_identifier(roles[0]));
 	if (roles[3])
 		appendStringInfo(&sql, " AND q.%s IS NOT NULL", quote_identifier(roles[3]));
+	/* filled below by the same code as every refresh */
+	appendStringInfoString(&sql, "\n  WITH NO DATA");
 
 	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "could not create materialized view \"%s\"", qualname);
@@ -598,30 +607,14 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 
 	/* the three indexes, key columns as in the contract */
 	{
-		MemoryContext oldcxt = CurrentMemoryContext;
 		char	   *idx = ChooseRelationName(rv->relname, NULL, "player_key", nspid, false);
 
 		resetStringInfo(&sql);
 		appendStringInfo(&sql, "CREATE UNIQUE INDEX %s ON %s (%s%s)",
 						 quote_identifier(idx), qualname, seg_prefix,
 						 quote_identifier(roles[0]));
-		PG_TRY();
-		{
-			if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
-				elog(ERROR, "could not create index \"%s\"", idx);
-		}
-		PG_CATCH();
-		{
-			ErrorData  *edata;
-
-			MemoryContextSwitchTo(oldcxt);
-			edata = CopyErrorData();
-			if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION)
-				PG_RE_THROW();
-			FlushErrorState();
-			lb_raise_duplicate(edata, qualname, roles[3] != NULL, false);
-		}
-		PG_END_TRY();
+		if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not create index \"%s\"", idx);
 		CommandCounterIncrement();
 
 		idx = ChooseRelationName(rv->relname, NULL, "rank_idx", nspid, false);
@@ -668,10 +661,16 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 			   8, argtypes, values, nulls, true);
 	}
 
+	/*
+	 * The first contents, built like every swap refresh: as the owner, with
+	 * a safe search_path, so a query that only works with the caller's
+	 * search_path fails now rather than at its first refresh.
+	 */
 	if (!lb_fetch_board(boardid, &b))
 		elog(ERROR, "leaderboard \"%s\" was not registered", qualname);
 	b.name = qualname;
-	(void) lb_record_state(&b, -1, "create", started);
+	b.creating = true;
+	(void) lb_refresh(&b, LB_SWAP, "create");
 
 	SPI_finish();
 	PG_RETURN_OID(boardid);
@@ -787,7 +786,8 @@ lb_build_indexes(LbBoard *b, Oid newheap, List *board_indexes)
 			if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION || !info->ii_Unique)
 				PG_RE_THROW();
 			FlushErrorState();
-			lb_raise_duplicate(edata, b->name, b->segment_column != NULL, true);
+			lb_raise_duplicate(edata, b->name, b->segment_column != NULL,
+							   !b->creating);
 		}
 		PG_END_TRY();
 		index_close(idxrel, NoLock);
@@ -1080,6 +1080,14 @@ lb_refresh_swap(LbBoard *b)
 	forboth(lc1, board_indexes, lc2, copies)
 		lb_swap_storage(lfirst_oid(lc1), lfirst_oid(lc2), false);
 	CommandCounterIncrement();
+
+	/*
+	 * For the statistics, as for PostgreSQL's own refresh: the old rows went
+	 * away without leaving dead tuples, the new ones were inserted (so that
+	 * autovacuum analyzes and vacuums the board as its contents change).
+	 */
+	pgstat_count_truncate(board);
+	pgstat_count_heap_insert(board, (PgStat_Counter) processed);
 	table_close(board, NoLock);
 
 	/* the transient heap now owns the old storage: unlinked at commit */
@@ -1107,9 +1115,12 @@ lb_parse_strategy(const char *s)
 	return LB_SWAP;				/* keep compiler quiet */
 }
 
-/* One refresh with the board's lock; returns its rows. */
+/*
+ * One refresh with the board's lock; returns its rows.  "label" is the
+ * strategy recorded in last_strategy.
+ */
 static int64
-lb_refresh(LbBoard *b, LbStrategy strategy)
+lb_refresh(LbBoard *b, LbStrategy strategy, const char *label)
 {
 	TimestampTz started;
 	int64		rows = -1;
@@ -1133,7 +1144,7 @@ lb_refresh(LbBoard *b, LbStrategy strategy)
 
 		lb_spi(sql, 0, NULL, NULL, NULL, false);
 	}
-	return lb_record_state(b, rows, lb_strategy_names[strategy], started);
+	return lb_record_state(b, rows, label, started);
 }
 
 /* Keeps a failed refresh's error in the board's configuration row. */
@@ -1154,7 +1165,7 @@ lb_record_error(LbBoard *b, ErrorData *edata)
 			(errcode(edata->sqlerrcode),
 			 errmsg("%s", edata->message),
 			 edata->detail ? errdetail("%s", edata->detail) : 0,
-			 errhint("The board keeps its previous contents; the error is shown in gamestats.leaderboards.last_error.")));
+			 errhint("The error stays in gamestats.leaderboards.last_error until a refresh succeeds.")));
 }
 
 /*
@@ -1195,7 +1206,7 @@ gamestats_refresh_leaderboard(PG_FUNCTION_ARGS)
 	lb_get_board(relid, &b, "refresh it");
 
 	if (raise_error)
-		rows = lb_refresh(&b, strategy);
+		rows = lb_refresh(&b, strategy, lb_strategy_names[strategy]);
 	else
 	{
 		MemoryContext oldcxt = CurrentMemoryContext;
@@ -1205,7 +1216,7 @@ gamestats_refresh_leaderboard(PG_FUNCTION_ARGS)
 		MemoryContextSwitchTo(oldcxt);
 		PG_TRY();
 		{
-			rows = lb_refresh(&b, strategy);
+			rows = lb_refresh(&b, strategy, lb_strategy_names[strategy]);
 			ReleaseCurrentSubTransaction();
 			MemoryContextSwitchTo(oldcxt);
 			CurrentResourceOwner = oldowner;

@@ -5,7 +5,10 @@
 MODULE_big = pg_gamestats
 OBJS = \
 	src/pg_gamestats.o \
-	src/util.o
+	src/util.o \
+	src/partition_math.o \
+	src/partition_maint.o \
+	src/partition.o
 
 EXTENSION = pg_gamestats
 EXTVERSION = 0.1.0
@@ -13,7 +16,8 @@ EXTVERSION = 0.1.0
 # SQL file per feature; released versions are frozen in sql/versions/ beside
 # their upgrade scripts.
 SCRIPT_PARTS = \
-	src/core.sql
+	src/core.sql \
+	src/partitions.sql
 DATA_built = pg_gamestats--$(EXTVERSION).sql
 DATA = $(wildcard sql/versions/pg_gamestats--*.sql)
 

@@ -349,6 +349,7 @@ gs_key_literal(GsKeyKind kind, int64 ts)
 		case GS_KEY_TIMESTAMPTZ:
 		case GS_KEY_TIMESTAMP:
 			ts_to_tm(ts, &tm, &fsec);
+			tm.tm_isdst = 0;	/* else EncodeDateTime omits the offset */
 			EncodeDateTime(&tm, fsec, kind == GS_KEY_TIMESTAMPTZ, 0, NULL,
 						   USE_ISO_DATES, buf);
 			return psprintf("%s::pg_catalog.%s", quote_literal_cstr(buf),

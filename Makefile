@@ -23,7 +23,10 @@ DATA = $(wildcard sql/versions/pg_gamestats--*.sql)
 
 REGRESS = \
 	setup \
-	guc
+	guc \
+	partitions_basic \
+	partitions_errors \
+	partitions_security
 REGRESS_OPTS = --outputdir=sql_output \
 	--temp-instance=tmp_check_regress --temp-config=test/regress.conf \
 	--encoding=UTF8 --no-locale

@@ -32,7 +32,10 @@ REGRESS_OPTS = --outputdir=sql_output \
 	--encoding=UTF8 --no-locale
 
 ISOLATION = \
-	concurrent_create
+	concurrent_create \
+	partition_inserts \
+	partition_concurrent \
+	partition_reader
 ISOLATION_OPTS = --inputdir=test --outputdir=test_output \
 	--temp-instance=tmp_check_isolation --temp-config=test/isolation.conf \
 	--encoding=UTF8 --no-locale

@@ -574,6 +574,19 @@ gamestats_run_maintenance(PG_FUNCTION_ARGS)
 		RunItem    *it = (RunItem *) lfirst(lc);
 		TimestampTz t0;
 
+		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(it->parent)))
+		{
+			/* dropped while event triggers were off: forget it */
+			Oid			types[1] = {OIDOID};
+			Datum		values[1];
+
+			values[0] = ObjectIdGetDatum(it->parent);
+			config_exec("DELETE FROM gamestats.partition_config"
+						" WHERE parent OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
+						1, types, values, NULL, false);
+			it->skipped = true;
+			continue;
+		}
 		if (!gs_is_owner(it->parent))
 		{
 			it->skipped = true;

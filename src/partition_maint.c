@@ -470,6 +470,7 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 	int64		cur;
 	int64		first;
 	int64		last;
+	int64		keep;
 	int64		s;
 	int			i;
 
@@ -496,14 +497,11 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 	for (i = 0; i < t->premake; i++)
 		last = gs_slot_next(&t->step, last);
 	first = has_start ? gs_slot_floor(&t->step, start) : cur;
-	if (t->has_retention)
-	{
-		int64		keep = gs_slot_floor(&t->step,
-										 gs_ts_minus_interval(now, &t->retention));
-
-		if (first < keep)
-			first = keep;
-	}
+	/* oldest slot the window keeps: the one holding now - retention */
+	keep = t->has_retention ?
+		gs_slot_floor(&t->step, gs_ts_minus_interval(now, &t->retention)) : GS_TS_MIN;
+	if (first < keep)
+		first = keep;
 
 	if (run->strict && gs_count_slots(&t->step, first, last) > GS_MAX_CREATE)
 		ereport(ERROR,
@@ -526,7 +524,7 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 		const char *key = quote_identifier(t->keyname);
 		char	   *minsql;
 		Oid			argtypes[2];
-		int64		lo = first;
+		int64		lo = t->has_retention ? keep : first;
 		int64		hi = gs_slot_next(&t->step, last);
 		ListCell   *lc;
 		bool		isnull;

@@ -25,6 +25,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "partitioning/partdesc.h"
+#include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -320,6 +321,17 @@ copy_grants(GsTable *t, const char *qualnew)
 		run_sql((const char *) lfirst(lc));
 }
 
+/* Has the (locked) default partition any blocks, i.e. maybe rows? */
+static bool
+default_has_blocks(Oid defoid)
+{
+	Relation	rel = relation_open(defoid, NoLock);
+	bool		result = RelationGetNumberOfBlocks(rel) > 0;
+
+	relation_close(rel, NoLock);
+	return result;
+}
+
 /* arguments and results of one partition creation step */
 typedef struct SlotArg
 {
@@ -349,11 +361,20 @@ create_slot(void *varg)
 	Oid			tblspc = get_rel_tablespace(t->parent);
 	char	   *lo_lit = NULL;
 	char	   *hi_lit = NULL;
+	bool		move = false;
 	StringInfoData sql;
 
-	/* ATTACH locks the default partition; do it first, boundedly */
+	/*
+	 * ATTACH locks the default partition; do it first, boundedly.  Holding
+	 * it, an empty default stays empty: then there is nothing to move and the
+	 * new table is empty, so its validation scan costs nothing and no CHECK
+	 * is needed.
+	 */
 	if (OidIsValid(a->defoid))
+	{
 		LockRelationOid(a->defoid, AccessExclusiveLock);
+		move = !a->is_default && default_has_blocks(a->defoid);
+	}
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
@@ -363,6 +384,9 @@ create_slot(void *varg)
 	{
 		lo_lit = gs_key_literal(t->kind, a->lo);
 		hi_lit = gs_key_literal(t->kind, a->hi);
+	}
+	if (move)
+	{
 		appendStringInfo(&sql,
 						 ", CONSTRAINT " GS_BOUND_CHECK " CHECK (%s IS NOT NULL AND %s >= %s AND %s < %s)",
 						 key, key, lo_lit, key, hi_lit);
@@ -375,7 +399,7 @@ create_slot(void *varg)
 
 	copy_grants(t, qualnew);
 
-	if (!a->is_default && OidIsValid(a->defoid))
+	if (move)
 	{
 		Oid			argtypes[2];
 		Datum		values[2];
@@ -403,7 +427,7 @@ create_slot(void *varg)
 						 t->qualname, qualnew, lo_lit, hi_lit);
 	run_sql(sql.data);
 
-	if (!a->is_default)
+	if (move)
 	{
 		resetStringInfo(&sql);
 		appendStringInfo(&sql, "ALTER TABLE %s DROP CONSTRAINT " GS_BOUND_CHECK, qualnew);
@@ -516,6 +540,14 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 
 		if (!gs_overlaps(bounds, s, e))
 			try_slot(t, s, e, defoid, columns, &bounds, run);
+	}
+
+	/* an empty default partition (no blocks) needs neither a scan nor a count */
+	if (OidIsValid(defoid))
+	{
+		LockRelationOid(defoid, AccessShareLock);
+		if (!default_has_blocks(defoid))
+			defoid = InvalidOid;
 	}
 
 	if (OidIsValid(defoid))

@@ -1,0 +1,110 @@
+# Partition manager (issue 3) beside pg_partman 4.7 and plain SQL.
+#   BENCH_PART_TABLES      managed daily tables for setup / no-op runs (default 100)
+#   BENCH_PART_EVENTS      events in the retention benchmark (default 10000000, over 10 days)
+#   BENCH_PART_SECS        seconds per pgbench run of the insert benchmark (default 10)
+#   BENCH_PART_MAINT_EVERY seconds between maintenance runs during it (default 1)
+ntables=${BENCH_PART_TABLES:-100}
+nevents=${BENCH_PART_EVENTS:-10000000}
+secs=${BENCH_PART_SECS:-10}
+every=${BENCH_PART_MAINT_EVERY:-1}
+tmp=$(mktemp -d /tmp/bench_partitions.XXXXXX); chmod 755 "$tmp"
+
+gs_psql <<SQL >/dev/null
+CREATE SCHEMA IF NOT EXISTS partman;
+CREATE EXTENSION IF NOT EXISTS pg_partman SCHEMA partman;
+CREATE SCHEMA bp_ours;
+CREATE SCHEMA bp_partman;
+DO \$\$
+BEGIN
+    FOR i IN 1..$ntables LOOP
+        EXECUTE format('CREATE TABLE bp_ours.t%s (id bigint NOT NULL, at timestamptz NOT NULL, v int)
+                        PARTITION BY RANGE (at)', i);
+        EXECUTE format('CREATE INDEX ON bp_ours.t%s (at)', i);
+        EXECUTE format('CREATE TABLE bp_partman.t%s (id bigint NOT NULL, at timestamptz NOT NULL, v int)
+                        PARTITION BY RANGE (at)', i);
+        EXECUTE format('CREATE INDEX ON bp_partman.t%s (at)', i);
+    END LOOP;
+END \$\$;
+SQL
+
+# setup: 100 x manage_partitions vs 100 x create_parent (daily, premake 4,
+# a default partition; pg_partman also makes 4 past days by default)
+ours=$(time_sql "DO \$\$ BEGIN FOR i IN 1..$ntables LOOP
+    PERFORM gamestats.manage_partitions(format('bp_ours.t%s', i)::regclass, '1 day',
+                                        retention => '30 days', premake => 4,
+                                        start_time => now() - interval '4 days');
+  END LOOP; END \$\$")
+anchor=$(time_sql "DO \$\$ BEGIN FOR i IN 1..$ntables LOOP
+    PERFORM partman.create_parent(format('bp_partman.t%s', i), 'at', 'native', 'daily');
+  END LOOP; END \$\$")
+gs_psql -c "UPDATE partman.part_config SET retention = '30 days', retention_keep_table = false" >/dev/null
+report "setup of $ntables daily tables vs create_parent" "$ours" "$anchor" ms "<= 0.5x"
+
+# no-op maintenance of all of them (nothing to make, nothing to drop)
+ours=$(best_of 5 "SELECT count(*) FROM gamestats.run_maintenance()")
+anchor=$(best_of 5 "SELECT partman.run_maintenance(p_analyze := false, p_jobmon := false)")
+report "no-op run_maintenance, $ntables tables, vs partman" "$ours" "$anchor" ms "<= 0.1x"
+gs_psql -c "SELECT gamestats.unmanage_partitions(parent) FROM gamestats.partition_config" \
+        -c "DROP SCHEMA bp_ours CASCADE" -c "DROP SCHEMA bp_partman CASCADE" \
+        -c "DELETE FROM partman.part_config" >/dev/null
+
+# retention: dropping the oldest of 10 days of events vs DELETE of its rows
+# from an unpartitioned table with an index on the time
+gs_psql <<SQL >/dev/null
+CREATE TABLE bp_events (player_id bigint NOT NULL, at timestamptz NOT NULL, value int NOT NULL)
+    PARTITION BY RANGE (at);
+CREATE INDEX ON bp_events (at);
+SELECT gamestats.manage_partitions('bp_events', '1 day', retention => '9 days', premake => 1,
+                                   start_time => '2024-01-01', now => '2024-01-10 12:00+00');
+INSERT INTO bp_events
+SELECT (hashint8(i) & 1048575), timestamptz '2024-01-01 00:00+00' + (i * (interval '10 days' / $nevents)), i % 100
+  FROM generate_series(0, $nevents - 1) i;
+CREATE TABLE bp_plain (player_id bigint NOT NULL, at timestamptz NOT NULL, value int NOT NULL);
+INSERT INTO bp_plain SELECT * FROM bp_events;
+CREATE INDEX ON bp_plain (at);
+VACUUM ANALYZE bp_events;
+VACUUM ANALYZE bp_plain;
+CHECKPOINT;
+SQL
+ours=$(time_sql "SELECT dropped FROM gamestats.run_maintenance('bp_events', now => '2024-01-11 00:00+00')")
+anchor=$(time_sql "DELETE FROM bp_plain WHERE at < '2024-01-02 00:00+00'")
+left=$(gs_psql -At -c "SELECT (SELECT count(*) FROM bp_events) = (SELECT count(*) FROM bp_plain)")
+report "retention of 1 day of $nevents events vs DELETE" "$ours" "$anchor" ms "report (same rows left: $left)"
+gs_psql -c "DROP TABLE bp_events, bp_plain" >/dev/null
+
+# inserts while maintenance keeps trying to drop a partition that a long
+# reader holds (each try waits at most gamestats.lock_timeout) vs inserts
+# without maintenance
+gs_psql <<SQL >/dev/null
+CREATE TABLE bp_ingest (player_id bigint NOT NULL, at timestamptz NOT NULL DEFAULT now(), value int NOT NULL)
+    PARTITION BY RANGE (at);
+SELECT gamestats.manage_partitions('bp_ingest', '1 day', retention => '2 days', premake => 2,
+                                   start_time => now() - interval '5 days');
+-- a partition long past retention, for maintenance to try to drop
+CREATE TABLE bp_ingest_2000 PARTITION OF bp_ingest FOR VALUES FROM ('2000-01-01') TO ('2000-01-02');
+SQL
+cat > "$tmp/insert.sql" <<SQL
+\set p random(1, 1000000)
+INSERT INTO bp_ingest (player_id, value) VALUES (:p, 1);
+SQL
+base=$(pgbench_tps "$tmp/insert.sql" 4 "$secs")
+# the long reader, then maintenance every $every s for the pgbench run
+gs_psql -c "BEGIN" -c "SELECT count(*) FROM bp_ingest" -c "SELECT pg_sleep($secs + 5)" -c "COMMIT" >/dev/null &
+reader=$!
+sleep 1
+(
+    end=$((SECONDS + secs))
+    while [ $SECONDS -lt "$end" ]; do
+        gs_psql -At -c "SELECT count(*) FROM gamestats.run_maintenance('bp_ingest') WHERE error LIKE '%lock timeout%'" >> "$tmp/maint.log"
+        sleep "$every"
+    done
+) &
+maint=$!
+busy=$(pgbench_tps "$tmp/insert.sql" 4 "$secs")
+wait "$maint" || true
+wait "$reader" || true
+tries=$(wc -l < "$tmp/maint.log")
+timeouts=$(grep -c '^1$' "$tmp/maint.log" || true)
+report "inserts, maintenance behind a reader (${every}s)" "$busy" "$base" tps ">= 0.9x ($timeouts/$tries runs timed out)"
+gs_psql -c "SELECT gamestats.unmanage_partitions('bp_ingest')" -c "DROP TABLE bp_ingest" >/dev/null
+rm -rf "$tmp"

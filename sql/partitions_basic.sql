@@ -162,13 +162,13 @@ SELECT gamestats.manage_partitions('r_detach', '1 day', retention => '2 days', p
                                    retention_mode => 'detach',
                                    start_time => '2024-06-01', now => '2024-06-05 06:00+00');
 SELECT parent, partition FROM gamestats.partitions
- WHERE parent IN ('r_drop'::regclass, 'r_detach'::regclass) ORDER BY 1, 2;
+ WHERE parent IN ('r_drop'::regclass, 'r_detach'::regclass) ORDER BY parent::text, partition::text;
 INSERT INTO r_drop VALUES ('2024-05-01'), ('2024-06-05 07:00');
 -- cutoff 2024-06-05 00:00: 06-04 ends exactly at it and goes, 06-05 stays
 SELECT * FROM gamestats.run_maintenance('r_drop', now => '2024-06-07 00:00+00');
 SELECT * FROM gamestats.run_maintenance('r_detach', now => '2024-06-07 00:00+00');
 SELECT parent, partition FROM gamestats.partitions
- WHERE parent IN ('r_drop'::regclass, 'r_detach'::regclass) ORDER BY 1, 2;
+ WHERE parent IN ('r_drop'::regclass, 'r_detach'::regclass) ORDER BY parent::text, partition::text;
 -- the detached tables stay as plain tables
 SELECT relname, relkind, relispartition FROM pg_class
  WHERE relname LIKE 'r\_detach\_p%' OR relname LIKE 'r\_drop\_p%' ORDER BY 1;

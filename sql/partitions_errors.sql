@@ -114,7 +114,7 @@ SELECT parent, last_error FROM gamestats.managed_tables ORDER BY parent::text;
 SELECT gamestats.alter_partitions('clash', retention => '1 day');
 CREATE VIEW keep_me AS SELECT * FROM clash_p20240101;
 SELECT * FROM gamestats.run_maintenance('clash', now => '2024-01-04 12:00');
-SELECT partition FROM gamestats.partitions WHERE parent = 'clash'::regclass ORDER BY 1;
+SELECT partition FROM gamestats.partitions WHERE parent = 'clash'::regclass ORDER BY partition::text;
 DROP VIEW keep_me;
 
 -- schedule_maintenance: pg_cron is installed here (see setup); the job is

@@ -39,7 +39,7 @@ SELECT p.partition, c.relowner::regrole AS owner, c.relacl
  ORDER BY p.range_from NULLS FIRST;
 -- indexes, the FK and the CHECK reach the new partitions
 SELECT conrelid::regclass, conname, contype FROM pg_constraint
- WHERE conrelid IN (SELECT partition FROM gamestats.partitions) ORDER BY 1, 2;
+ WHERE conrelid IN (SELECT partition FROM gamestats.partitions) ORDER BY conrelid::text, conname;
 SELECT tablename, indexname FROM pg_indexes
  WHERE schemaname = 'Game "Data" ü' AND tablename LIKE 'Kill%' ORDER BY 1, 2;
 SELECT * FROM gamestats.run_maintenance(now => '2024-04-03 12:00+00');

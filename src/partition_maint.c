@@ -269,20 +269,27 @@ column_list(Oid parent)
 	return buf.data;
 }
 
+/* "GRANT <privs> ON TABLE <partition><tail>" */
+typedef struct GsGrant
+{
+	char	   *privs;
+	char	   *tail;
+} GsGrant;
+
 /*
- * Grants the new partition the parent's privileges.  Skipped when the
- * parent has row-level security: its policies apply only through the
- * parent, so direct access to a partition must stay owner-only.
+ * The grants that give a new partition the parent's privileges, read once
+ * per run.
+ * None when the parent has row-level security: its policies apply only
+ * through the parent, so direct access to a partition must stay owner-only.
  */
-static void
-copy_grants(GsTable *t, const char *qualnew)
+static List *
+parent_grants(GsTable *t)
 {
 	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(t->parent));
 	bool		rls;
 	Oid			argtypes[1] = {OIDOID};
 	Datum		values[1];
-	List	   *stmts = NIL;
-	ListCell   *lc;
+	List	   *result = NIL;
 	uint64		i;
 
 	if (!HeapTupleIsValid(tup))
@@ -290,15 +297,17 @@ copy_grants(GsTable *t, const char *qualnew)
 	rls = ((Form_pg_class) GETSTRUCT(tup))->relrowsecurity;
 	ReleaseSysCache(tup);
 	if (rls)
-		return;
+		return NIL;
 
 	values[0] = ObjectIdGetDatum(t->parent);
-	if (SPI_execute_with_args("SELECT a.grantee, a.privilege_type, a.is_grantable"
+	if (SPI_execute_with_args("SELECT a.grantee, a.is_grantable,"
+							  "       pg_catalog.string_agg(a.privilege_type, ', '"
+							  "                             ORDER BY a.privilege_type)"
 							  "  FROM pg_catalog.pg_class c,"
 							  "       pg_catalog.aclexplode(c.relacl) a"
 							  " WHERE c.oid OPERATOR(pg_catalog.=) $1"
 							  "   AND a.grantee OPERATOR(pg_catalog.<>) c.relowner"
-							  " ORDER BY 1, 3, 2",
+							  " GROUP BY 1, 2 ORDER BY 1, 2",
 							  1, argtypes, values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the privileges of relation %u", t->parent);
 
@@ -308,17 +317,18 @@ copy_grants(GsTable *t, const char *qualnew)
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
 		Oid			grantee = DatumGetObjectId(SPI_getbinval(row, desc, 1, &isnull));
-		char	   *priv = SPI_getvalue(row, desc, 2);
-		bool		grantable = DatumGetBool(SPI_getbinval(row, desc, 3, &isnull));
+		bool		grantable = DatumGetBool(SPI_getbinval(row, desc, 2, &isnull));
+		char	   *privs = SPI_getvalue(row, desc, 3);
+		GsGrant    *g = palloc(sizeof(GsGrant));
 
-		stmts = lappend(stmts,
-						psprintf("GRANT %s ON TABLE %s TO %s%s", priv, qualnew,
-								 grantee == InvalidOid ? "PUBLIC" :
-								 quote_identifier(GetUserNameFromId(grantee, false)),
-								 grantable ? " WITH GRANT OPTION" : ""));
+		g->privs = privs;
+		g->tail = psprintf(" TO %s%s",
+						   grantee == InvalidOid ? "PUBLIC" :
+						   quote_identifier(GetUserNameFromId(grantee, false)),
+						   grantable ? " WITH GRANT OPTION" : "");
+		result = lappend(result, g);
 	}
-	foreach(lc, stmts)
-		run_sql((const char *) lfirst(lc));
+	return result;
 }
 
 /* Has the (locked) default partition any blocks, i.e. maybe rows? */
@@ -336,6 +346,7 @@ default_has_blocks(Oid defoid)
 typedef struct SlotArg
 {
 	GsTable    *t;
+	List	   *grants;			/* from parent_grants() */
 	bool		is_default;
 	int64		lo;
 	int64		hi;
@@ -362,6 +373,7 @@ create_slot(void *varg)
 	char	   *lo_lit = NULL;
 	char	   *hi_lit = NULL;
 	bool		move = false;
+	ListCell   *lc;
 	StringInfoData sql;
 
 	/*
@@ -397,7 +409,12 @@ create_slot(void *varg)
 						 quote_identifier(get_tablespace_name(tblspc)));
 	run_sql(sql.data);
 
-	copy_grants(t, qualnew);
+	foreach(lc, a->grants)
+	{
+		GsGrant    *g = (GsGrant *) lfirst(lc);
+
+		run_sql(psprintf("GRANT %s ON TABLE %s%s", g->privs, qualnew, g->tail));
+	}
 
 	if (move)
 	{
@@ -451,7 +468,7 @@ gs_count_slots(const GsStep *step, int64 first, int64 last)
 
 static bool
 try_slot(GsTable *t, int64 lo, int64 hi, Oid defoid, const char *columns,
-		 List **bounds, GsRun *run)
+		 List *grants, List **bounds, GsRun *run)
 {
 	SlotArg		a;
 	GsBound    *b;
@@ -462,6 +479,7 @@ try_slot(GsTable *t, int64 lo, int64 hi, Oid defoid, const char *columns,
 	a.hi = hi;
 	a.defoid = defoid;
 	a.columns = columns;
+	a.grants = grants;
 	gs_partition_name(t->relname, &t->step, lo, a.name);
 	if (!gs_try(create_slot, &a, run,
 				psprintf("create partition %s", quote_identifier(a.name))))
@@ -491,6 +509,7 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 	List	   *bounds;
 	Oid			defoid;
 	char	   *columns;
+	List	   *grants;
 	int64		cur;
 	int64		first;
 	int64		last;
@@ -502,19 +521,7 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 	LockRelationOid(t->parent, ShareUpdateExclusiveLock);
 	bounds = gs_read_bounds(t->parent, t->kind, &defoid);
 	columns = column_list(t->parent);
-
-	if (t->want_default && !OidIsValid(defoid))
-	{
-		SlotArg		a;
-
-		memset(&a, 0, sizeof(a));
-		a.t = t;
-		a.is_default = true;
-		gs_default_name(t->relname, a.name);
-		if (gs_try(create_slot, &a, run,
-				   psprintf("create default partition %s", quote_identifier(a.name))))
-			defoid = a.newoid;
-	}
+	grants = parent_grants(t);
 
 	cur = gs_slot_floor(&t->step, now);
 	last = cur;
@@ -539,7 +546,25 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 		int64		e = gs_slot_next(&t->step, s);
 
 		if (!gs_overlaps(bounds, s, e))
-			try_slot(t, s, e, defoid, columns, &bounds, run);
+			try_slot(t, s, e, defoid, columns, grants, &bounds, run);
+	}
+
+	/*
+	 * A missing default partition is made after the range partitions: every
+	 * ATTACH must lock, check and re-constrain an existing default partition.
+	 * The new default is empty, so there is nothing to move out of it.
+	 */
+	if (t->want_default && !OidIsValid(defoid))
+	{
+		SlotArg		a;
+
+		memset(&a, 0, sizeof(a));
+		a.t = t;
+		a.grants = grants;
+		a.is_default = true;
+		gs_default_name(t->relname, a.name);
+		(void) gs_try(create_slot, &a, run,
+					  psprintf("create default partition %s", quote_identifier(a.name)));
 	}
 
 	/* an empty default partition (no blocks) needs neither a scan nor a count */
@@ -593,7 +618,7 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 			s2 = gs_slot_floor(&t->step, gs_key_to_ts(t->kind, minkey));
 			e2 = gs_slot_next(&t->step, s2);
 			if (!gs_overlaps(bounds, s2, e2))
-				try_slot(t, s2, e2, defoid, columns, &bounds, run);
+				try_slot(t, s2, e2, defoid, columns, grants, &bounds, run);
 			lo = e2;
 		}
 

@@ -21,6 +21,7 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
 #include "commands/tablespace.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -155,7 +156,7 @@ gs_init_run(GsRun *run, bool strict)
 
 /*
  * Runs fn(arg) in its own subtransaction.  On error, rolls it back, notes
- * "what: message" in run->errors and returns false; query cancels and
+ * "what: message (detail)" in run->errors and returns false; query cancels and
  * shutdowns are re-thrown.  In strict mode fn runs directly and its errors
  * propagate.
  */
@@ -201,6 +202,8 @@ gs_try(void (*fn) (void *), void *arg, GsRun *run, const char *what)
 		if (run->errors.len > 0)
 			appendStringInfoString(&run->errors, "; ");
 		appendStringInfo(&run->errors, "%s: %s", what, edata->message);
+		if (edata->detail)
+			appendStringInfo(&run->errors, " (%s)", edata->detail);
 		FreeErrorData(edata);
 		ok = false;
 	}
@@ -234,6 +237,63 @@ ctx_leave(GsCtx *c)
 {
 	gs_end_lock_timeout(c->nest);
 	SetUserIdAndSecContext(c->save_userid, c->save_sec);
+}
+
+/*
+ * Takes ACCESS EXCLUSIVE on relid without holding up others behind a long
+ * transaction.  Free: taken at once.  Held by a transaction open longer than
+ * gamestats.lock_timeout (a long reader or batch): fails at once rather than
+ * queueing, since every later request on the table -- the game's inserts --
+ * would queue behind ours until the timeout.  Otherwise (short transactions
+ * in the way): waits, at most gamestats.lock_timeout.  The holders are read
+ * from pg_locks and pg_stat_activity as the extension owner, who can see
+ * every session.
+ */
+static void
+lock_exclusive(Oid relid)
+{
+	Oid			save_userid;
+	int			save_sec;
+	Oid			argtypes[3] = {OIDOID, OIDOID, FLOAT8OID};
+	Datum		values[3];
+	int			ret;
+
+	if (ConditionalLockRelationOid(relid, AccessExclusiveLock))
+		return;
+
+	values[0] = ObjectIdGetDatum(MyDatabaseId);
+	values[1] = ObjectIdGetDatum(relid);
+	values[2] = Float8GetDatum(gamestats_lock_timeout / 1000.0);
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(gs_rel_owner(gs_catalog_relid("partition_config")),
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	ret = SPI_execute_with_args("SELECT a.pid, a.xact_start"
+								"  FROM pg_catalog.pg_locks l"
+								"  JOIN pg_catalog.pg_stat_activity a"
+								"    ON a.pid OPERATOR(pg_catalog.=) l.pid"
+								" WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'"
+								"   AND l.database OPERATOR(pg_catalog.=) $1"
+								"   AND l.relation OPERATOR(pg_catalog.=) $2"
+								"   AND l.granted"
+								"   AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()"
+								"   AND a.xact_start OPERATOR(pg_catalog.<) (pg_catalog.clock_timestamp()"
+								"       OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $3))"
+								" ORDER BY a.xact_start LIMIT 1",
+								3, argtypes, values, NULL, true, 1);
+	SetUserIdAndSecContext(save_userid, save_sec);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read the lock holders of relation %u", relid);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("table \"%s\" is in use by a long transaction", get_rel_name(relid)),
+				 errdetail("Process %s has held a lock on it in a transaction open since %s.",
+						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
+				 errhint("The step is retried at the next maintenance.")));
+
+	LockRelationOid(relid, AccessExclusiveLock);
 }
 
 static void
@@ -384,7 +444,7 @@ create_slot(void *varg)
 	 */
 	if (OidIsValid(a->defoid))
 	{
-		LockRelationOid(a->defoid, AccessExclusiveLock);
+		lock_exclusive(a->defoid);
 		move = !a->is_default && default_has_blocks(a->defoid);
 	}
 
@@ -646,7 +706,7 @@ drop_one(void *varg)
 	DropArg    *a = (DropArg *) varg;
 	char	   *qual = gs_qualified_name(a->relid);
 
-	LockRelationOid(a->relid, AccessExclusiveLock);
+	lock_exclusive(a->relid);
 	if (a->t->detach)
 		run_sql(psprintf("ALTER TABLE %s DETACH PARTITION %s", a->t->qualname, qual));
 	else
@@ -699,9 +759,9 @@ gs_maintain_retention(GsTable *t, int64 now, GsRun *run)
 	if (due != NIL)
 	{
 		list_sort(due, bound_cmp);
-		LockRelationOid(t->parent, AccessExclusiveLock);
+		lock_exclusive(t->parent);
 		if (OidIsValid(defoid))
-			LockRelationOid(defoid, AccessExclusiveLock);
+			lock_exclusive(defoid);
 		foreach(lc, due)
 		{
 			GsBound    *b = (GsBound *) lfirst(lc);

@@ -9,9 +9,11 @@ secs=${BENCH_PART_SECS:-10}
 every=${BENCH_PART_MAINT_EVERY:-1}
 tmp=$(mktemp -d /tmp/bench_partitions.XXXXXX); chmod 755 "$tmp"
 
-gs_psql <<SQL >/dev/null
-CREATE SCHEMA IF NOT EXISTS partman;
-CREATE EXTENSION IF NOT EXISTS pg_partman SCHEMA partman;
+gs_psql -c "CREATE SCHEMA IF NOT EXISTS partman" \
+        -c "CREATE EXTENSION IF NOT EXISTS pg_partman SCHEMA partman" >/dev/null
+
+make_tables() {
+    gs_psql <<SQL >/dev/null
 CREATE SCHEMA bp_ours;
 CREATE SCHEMA bp_partman;
 DO \$\$
@@ -26,17 +28,31 @@ BEGIN
     END LOOP;
 END \$\$;
 SQL
+}
+drop_tables() {
+    gs_psql -c "SELECT count(gamestats.unmanage_partitions(parent)) FROM gamestats.partition_config" \
+            -c "DROP SCHEMA bp_ours CASCADE" -c "DROP SCHEMA bp_partman CASCADE" \
+            -c "DELETE FROM partman.part_config" >/dev/null 2>&1
+}
 
-# setup: 100 x manage_partitions vs 100 x create_parent (daily, premake 4,
-# a default partition; pg_partman also makes 4 past days by default)
-ours=$(time_sql "DO \$\$ BEGIN FOR i IN 1..$ntables LOOP
-    PERFORM gamestats.manage_partitions(format('bp_ours.t%s', i)::regclass, '1 day',
-                                        retention => '30 days', premake => 4,
-                                        start_time => now() - interval '4 days');
-  END LOOP; END \$\$")
-anchor=$(time_sql "DO \$\$ BEGIN FOR i IN 1..$ntables LOOP
-    PERFORM partman.create_parent(format('bp_partman.t%s', i), 'at', 'native', 'daily');
-  END LOOP; END \$\$")
+# setup: manage_partitions vs create_parent on each of the tables (daily,
+# premake 4, a default partition; pg_partman also makes 4 past days by
+# default, so ours gets start_time 4 days back); best of 2 rounds each
+ours=""; anchor=""
+for round in 1 2; do
+    [ "$round" = 1 ] || drop_tables
+    make_tables
+    o=$(time_sql "DO \$\$ BEGIN FOR i IN 1..$ntables LOOP
+        PERFORM gamestats.manage_partitions(format('bp_ours.t%s', i)::regclass, '1 day',
+                                            retention => '30 days', premake => 4,
+                                            start_time => now() - interval '4 days');
+      END LOOP; END \$\$")
+    a=$(time_sql "DO \$\$ BEGIN FOR i IN 1..$ntables LOOP
+        PERFORM partman.create_parent(format('bp_partman.t%s', i), 'at', 'native', 'daily');
+      END LOOP; END \$\$")
+    ours=$(awk -v x="$o" -v y="$ours" 'BEGIN{print (y == "" || x < y) ? x : y}')
+    anchor=$(awk -v x="$a" -v y="$anchor" 'BEGIN{print (y == "" || x < y) ? x : y}')
+done
 gs_psql -c "UPDATE partman.part_config SET retention = '30 days', retention_keep_table = false" >/dev/null
 report "setup of $ntables daily tables vs create_parent" "$ours" "$anchor" ms "<= 0.5x"
 
@@ -44,9 +60,7 @@ report "setup of $ntables daily tables vs create_parent" "$ours" "$anchor" ms "<
 ours=$(best_of 5 "SELECT count(*) FROM gamestats.run_maintenance()")
 anchor=$(best_of 5 "SELECT partman.run_maintenance(p_analyze := false, p_jobmon := false)")
 report "no-op run_maintenance, $ntables tables, vs partman" "$ours" "$anchor" ms "<= 0.1x"
-gs_psql -c "SELECT gamestats.unmanage_partitions(parent) FROM gamestats.partition_config" \
-        -c "DROP SCHEMA bp_ours CASCADE" -c "DROP SCHEMA bp_partman CASCADE" \
-        -c "DELETE FROM partman.part_config" >/dev/null
+drop_tables
 
 # retention: dropping the oldest of 10 days of events vs DELETE of its rows
 # from an unpartitioned table with an index on the time

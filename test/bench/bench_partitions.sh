@@ -87,8 +87,8 @@ report "retention of 1 day of $nevents events vs DELETE" "$ours" "$anchor" ms "r
 gs_psql -c "DROP TABLE bp_events, bp_plain" >/dev/null
 
 # inserts while maintenance keeps trying to drop a partition that a long
-# reader holds (each try waits at most gamestats.lock_timeout) vs inserts
-# without maintenance
+# reader holds, vs inserts without maintenance.  Maintenance never queues
+# for its lock behind the reader, so the inserts never queue behind it.
 gs_psql <<SQL >/dev/null
 CREATE TABLE bp_ingest (player_id bigint NOT NULL, at timestamptz NOT NULL DEFAULT now(), value int NOT NULL)
     PARTITION BY RANGE (at);
@@ -101,24 +101,30 @@ cat > "$tmp/insert.sql" <<SQL
 \set p random(1, 1000000)
 INSERT INTO bp_ingest (player_id, value) VALUES (:p, 1);
 SQL
-base=$(pgbench_tps "$tmp/insert.sql" 4 "$secs")
-# the long reader, then maintenance every $every s for the pgbench run
-gs_psql -c "BEGIN" -c "SELECT count(*) FROM bp_ingest" -c "SELECT pg_sleep($secs + 5)" -c "COMMIT" >/dev/null &
-reader=$!
-sleep 1
-(
-    end=$((SECONDS + secs))
-    while [ $SECONDS -lt "$end" ]; do
-        gs_psql -At -c "SELECT count(*) FROM gamestats.run_maintenance('bp_ingest') WHERE error LIKE '%lock timeout%'" >> "$tmp/maint.log"
-        sleep "$every"
-    done
-) &
-maint=$!
-busy=$(pgbench_tps "$tmp/insert.sql" 4 "$secs")
-wait "$maint" || true
-wait "$reader" || true
+base=""; busy=""
+: > "$tmp/maint.log"
+for round in 1 2; do
+    t=$(pgbench_tps "$tmp/insert.sql" 2 "$secs")
+    base=$(awk -v x="$t" -v y="$base" 'BEGIN{print (y == "" || x > y) ? x : y}')
+    # the long reader, then maintenance every $every s during the pgbench run
+    gs_psql -c "BEGIN" -c "SELECT count(*) FROM bp_ingest" -c "SELECT pg_sleep($secs + 3)" -c "COMMIT" >/dev/null &
+    reader=$!
+    sleep 1
+    (
+        end=$((SECONDS + secs))
+        while [ $SECONDS -lt "$end" ]; do
+            gs_psql -At -c "SELECT count(*) FROM gamestats.run_maintenance('bp_ingest') WHERE error IS NOT NULL" >> "$tmp/maint.log"
+            sleep "$every"
+        done
+    ) &
+    maint=$!
+    t=$(pgbench_tps "$tmp/insert.sql" 2 "$secs")
+    busy=$(awk -v x="$t" -v y="$busy" 'BEGIN{print (y == "" || x > y) ? x : y}')
+    wait "$maint" || true
+    wait "$reader" || true
+done
 tries=$(wc -l < "$tmp/maint.log")
-timeouts=$(grep -c '^1$' "$tmp/maint.log" || true)
-report "inserts, maintenance behind a reader (${every}s)" "$busy" "$base" tps ">= 0.9x ($timeouts/$tries runs timed out)"
+skipped=$(grep -c '^1$' "$tmp/maint.log" || true)
+report "inserts, maintenance every ${every}s behind reader" "$busy" "$base" tps ">= 0.9x ($skipped/$tries runs skipped the drop)"
 gs_psql -c "SELECT gamestats.unmanage_partitions('bp_ingest')" -c "DROP TABLE bp_ingest" >/dev/null
 rm -rf "$tmp"

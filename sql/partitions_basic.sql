@@ -202,3 +202,6 @@ DROP TABLE r_detach_p20240603, r_detach_p20240604;
 SELECT count(*) AS managed_left FROM gamestats.partition_config;
 RESET search_path;
 DROP SCHEMA part;
+-- the settings table is dumped by pg_dump with the extension
+SELECT 'gamestats.partition_config'::regclass = ANY (extconfig) AS dumped
+  FROM pg_extension WHERE extname = 'pg_gamestats';

@@ -418,9 +418,9 @@ typedef struct SlotArg
 } SlotArg;
 
 /*
- * Creates one partition: a standalone table LIKE the parent (with a CHECK
- * matching the bound), the parent's grants, the rows of the default
- * partition that belong to it, then ATTACH and drop of the CHECK.
+ * Creates one partition: a standalone table LIKE the parent, the parent's
+ * grants, the rows of the default partition that belong to it (then with a
+ * CHECK matching the bound, dropped after the ATTACH), then the ATTACH.
  */
 static void
 create_slot(void *varg)

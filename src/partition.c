@@ -26,6 +26,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -501,27 +502,75 @@ lock_item(Oid parent)
 	return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
 }
 
-static void
-record_item(RunItem *it)
+static ArrayType *
+make_array(Datum *values, bool *nulls, int n, Oid elemtype)
 {
-	Oid			types[5] = {OIDOID, TIMESTAMPTZOID, INTERVALOID, TEXTOID, INT8OID};
-	Datum		values[5];
-	char		nulls[5];
-	Interval   *dur = palloc0(sizeof(Interval));
+	int			dims[1];
+	int			lbs[1] = {1};
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
 
-	dur->time = it->elapsed;
-	memset(nulls, ' ', sizeof(nulls));
-	values[0] = ObjectIdGetDatum(it->parent);
-	values[1] = TimestampTzGetDatum(it->started);
-	values[2] = IntervalPGetDatum(dur);
-	values[3] = it->run.errors.len > 0 ? CStringGetTextDatum(it->run.errors.data) : (Datum) 0;
-	nulls[3] = it->run.errors.len > 0 ? ' ' : 'n';
-	values[4] = Int64GetDatum(it->run.default_rows);
-	nulls[4] = it->run.default_rows >= 0 ? ' ' : 'n';
-	config_exec("UPDATE gamestats.partition_config SET last_run = $2, last_duration = $3,"
-				" last_error = $4, default_rows = COALESCE($5, default_rows)"
-				" WHERE parent OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
-				5, types, values, nulls, false);
+	dims[0] = n;
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	return construct_md_array(values, nulls, 1, dims, lbs, elemtype,
+							  typlen, typbyval, typalign);
+}
+
+/* Records last_run, last_duration, last_error, default_rows in one UPDATE. */
+static void
+record_items(List *items)
+{
+	int			n = list_length(items);
+	Datum	   *parents = palloc(n * sizeof(Datum));
+	Datum	   *starts = palloc(n * sizeof(Datum));
+	Datum	   *durations = palloc(n * sizeof(Datum));
+	Datum	   *errors = palloc(n * sizeof(Datum));
+	Datum	   *rows = palloc(n * sizeof(Datum));
+	bool	   *noerror = palloc(n * sizeof(bool));
+	bool	   *norows = palloc(n * sizeof(bool));
+	Oid			types[5] = {OIDARRAYOID, TIMESTAMPTZARRAYOID, INTERVALARRAYOID,
+	TEXTARRAYOID, INT8ARRAYOID};
+	Datum		values[5];
+	ListCell   *lc;
+	int			i = 0;
+
+	foreach(lc, items)
+	{
+		RunItem    *it = (RunItem *) lfirst(lc);
+		Interval   *dur;
+
+		if (it->skipped)
+			continue;
+		dur = palloc0(sizeof(Interval));
+		dur->time = it->elapsed;
+		parents[i] = ObjectIdGetDatum(it->parent);
+		starts[i] = TimestampTzGetDatum(it->started);
+		durations[i] = IntervalPGetDatum(dur);
+		noerror[i] = (it->run.errors.len == 0);
+		errors[i] = noerror[i] ? (Datum) 0 : CStringGetTextDatum(it->run.errors.data);
+		norows[i] = (it->run.default_rows < 0);
+		rows[i] = Int64GetDatum(it->run.default_rows);
+		i++;
+	}
+	if (i == 0)
+		return;
+
+	values[0] = PointerGetDatum(make_array(parents, NULL, i, OIDOID));
+	values[1] = PointerGetDatum(make_array(starts, NULL, i, TIMESTAMPTZOID));
+	values[2] = PointerGetDatum(make_array(durations, NULL, i, INTERVALOID));
+	values[3] = PointerGetDatum(make_array(errors, noerror, i, TEXTOID));
+	values[4] = PointerGetDatum(make_array(rows, norows, i, INT8OID));
+	config_exec("UPDATE gamestats.partition_config c"
+				"   SET last_run = u.last_run, last_duration = u.last_duration,"
+				"       last_error = u.last_error,"
+				"       default_rows = COALESCE(u.default_rows, c.default_rows)"
+				"  FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
+				"                 pg_catalog.unnest($3), pg_catalog.unnest($4),"
+				"                 pg_catalog.unnest($5))"
+				"       AS u(parent, last_run, last_duration, last_error, default_rows)"
+				" WHERE c.parent OPERATOR(pg_catalog.=) u.parent::pg_catalog.regclass",
+				5, types, values, NULL, false);
 }
 
 /*
@@ -617,6 +666,7 @@ gamestats_run_maintenance(PG_FUNCTION_ARGS)
 		it->elapsed += GetCurrentTimestamp() - t0;
 	}
 
+	record_items(items);
 	foreach(lc, items)
 	{
 		RunItem    *it = (RunItem *) lfirst(lc);
@@ -625,8 +675,6 @@ gamestats_run_maintenance(PG_FUNCTION_ARGS)
 
 		if (it->skipped && it->run.errors.len == 0)
 			continue;			/* not the caller's table */
-		if (!it->skipped)
-			record_item(it);
 		values[0] = ObjectIdGetDatum(it->parent);
 		values[1] = Int32GetDatum(it->run.created);
 		values[2] = Int32GetDatum(it->run.dropped);

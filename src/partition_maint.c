@@ -391,6 +391,12 @@ parent_grants(GsTable *t)
 	return result;
 }
 
+typedef struct GsGrantCache
+{
+	bool		loaded;
+	List	   *grants;
+} GsGrantCache;
+
 /* Has the (locked) default partition any blocks, i.e. maybe rows? */
 static bool
 default_has_blocks(Oid defoid)
@@ -406,7 +412,7 @@ default_has_blocks(Oid defoid)
 typedef struct SlotArg
 {
 	GsTable    *t;
-	List	   *grants;			/* from parent_grants() */
+	GsGrantCache *grants;		/* parent_grants(), read at first use */
 	bool		is_default;
 	int64		lo;
 	int64		hi;
@@ -469,7 +475,12 @@ create_slot(void *varg)
 						 quote_identifier(get_tablespace_name(tblspc)));
 	run_sql(sql.data);
 
-	foreach(lc, a->grants)
+	if (!a->grants->loaded)
+	{
+		a->grants->grants = parent_grants(t);
+		a->grants->loaded = true;
+	}
+	foreach(lc, a->grants->grants)
 	{
 		GsGrant    *g = (GsGrant *) lfirst(lc);
 
@@ -528,7 +539,7 @@ gs_count_slots(const GsStep *step, int64 first, int64 last)
 
 static bool
 try_slot(GsTable *t, int64 lo, int64 hi, Oid defoid, const char *columns,
-		 List *grants, List **bounds, GsRun *run)
+		 GsGrantCache *grants, List **bounds, GsRun *run)
 {
 	SlotArg		a;
 	GsBound    *b;
@@ -569,7 +580,7 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 	List	   *bounds;
 	Oid			defoid;
 	char	   *columns;
-	List	   *grants;
+	GsGrantCache *grants;
 	int64		cur;
 	int64		first;
 	int64		last;
@@ -581,7 +592,7 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 	LockRelationOid(t->parent, ShareUpdateExclusiveLock);
 	bounds = gs_read_bounds(t->parent, t->kind, &defoid);
 	columns = column_list(t->parent);
-	grants = parent_grants(t);
+	grants = palloc0(sizeof(GsGrantCache));
 
 	cur = gs_slot_floor(&t->step, now);
 	last = cur;

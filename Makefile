@@ -6,6 +6,9 @@ MODULE_big = pg_gamestats
 OBJS = \
 	src/pg_gamestats.o \
 	src/util.o \
+	src/partition_math.o \
+	src/partition_maint.o \
+	src/partition.o \
 	src/leaderboard.o \
 	src/query.o
 
@@ -16,6 +19,7 @@ EXTVERSION = 0.1.0
 # their upgrade scripts.
 SCRIPT_PARTS = \
 	src/core.sql \
+	src/partitions.sql \
 	src/leaderboards.sql \
 	src/queries.sql
 DATA_built = pg_gamestats--$(EXTVERSION).sql
@@ -24,6 +28,9 @@ DATA = $(wildcard sql/versions/pg_gamestats--*.sql)
 REGRESS = \
 	setup \
 	guc \
+	partitions_basic \
+	partitions_errors \
+	partitions_security \
 	leaderboard_ranks \
 	leaderboard_swap \
 	leaderboard_errors \
@@ -35,6 +42,9 @@ REGRESS_OPTS = --outputdir=sql_output \
 
 ISOLATION = \
 	concurrent_create \
+	partition_inserts \
+	partition_concurrent \
+	partition_reader \
 	leaderboard_swap \
 	queries_during_refresh
 ISOLATION_OPTS = --inputdir=test --outputdir=test_output \

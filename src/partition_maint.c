@@ -1,0 +1,796 @@
+/*-------------------------------------------------------------------------
+ *
+ * partition_maint.c
+ *	  The maintenance engine of the partition manager: validating a parent,
+ *	  creating partitions (moving rows out of the default partition),
+ *	  retention, and running each step in its own subtransaction.
+ *
+ * Every step runs as the parent's owner inside a security-restricted
+ * operation, with lock_timeout = gamestats.lock_timeout and a safe
+ * search_path, as PostgreSQL's own maintenance commands do.  Partitions are
+ * created standalone and then attached (SHARE UPDATE EXCLUSIVE on the
+ * parent) with a CHECK constraint matching the bound, so the attach does
+ * not scan the new table.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "commands/tablespace.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "partitioning/partdesc.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/partcache.h"
+#include "utils/rel.h"
+#include "utils/resowner.h"
+#include "utils/syscache.h"
+
+#include "pg_gamestats.h"
+#include "partition.h"
+
+/* name of the CHECK constraint that lets ATTACH skip its validation scan */
+#define GS_BOUND_CHECK	"gamestats_bound"
+
+Oid
+gs_rel_owner(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/* Does the current user own the relation (or is superuser)? */
+bool
+gs_is_owner(Oid relid)
+{
+#if PG_VERSION_NUM >= 160000
+	return object_ownercheck(RelationRelationId, relid, GetUserId());
+#else
+	return pg_class_ownercheck(relid, GetUserId());
+#endif
+}
+
+static const char *
+strategy_name(char strategy)
+{
+	switch (strategy)
+	{
+		case PARTITION_STRATEGY_LIST:
+			return "list";
+		case PARTITION_STRATEGY_HASH:
+			return "hash";
+		default:
+			return "range";
+	}
+}
+
+/*
+ * Validates that relid can be managed with this interval and epoch, and
+ * fills t from the live table definition.  Takes ACCESS SHARE on relid
+ * (kept until the end of the transaction).
+ */
+void
+gs_inspect_parent(Oid relid, const Interval *interval, const char *epoch, GsTable *t)
+{
+	Relation	rel = try_relation_open(relid, AccessShareLock);
+	PartitionKey key;
+	const char *relname;
+	AttrNumber	attno;
+
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table with OID %u does not exist", relid),
+				 errhint("Call gamestats.unmanage_partitions() for tables that were dropped.")));
+	relname = RelationGetRelationName(rel);
+
+	if (rel->rd_rel->relkind != RELKIND_PARTITIONED_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("table \"%s\" is not partitioned", relname),
+				 errhint("Create it with PARTITION BY RANGE (column) on a timestamptz, timestamp, date or bigint column.")));
+	if (rel->rd_rel->relpersistence == RELPERSISTENCE_TEMP)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot manage partitions of temporary table \"%s\"", relname),
+				 errhint("Scheduled maintenance runs in other sessions, which cannot see temporary tables; use a permanent table.")));
+
+	key = RelationGetPartitionKey(rel);
+	if (key->strategy != PARTITION_STRATEGY_RANGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("table \"%s\" is partitioned by %s, not by range",
+						relname, strategy_name(key->strategy)),
+				 errhint("Only tables declared PARTITION BY RANGE (column) can be managed.")));
+	if (key->partnatts != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("table \"%s\" has a partition key of %d columns",
+						relname, key->partnatts),
+				 errhint("Only a single-column range key can be managed.")));
+	attno = key->partattrs[0];
+	if (attno == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("partition key of table \"%s\" is an expression", relname),
+				 errhint("Partition by a plain timestamptz, timestamp, date or bigint column.")));
+
+	memset(t, 0, sizeof(GsTable));
+	t->parent = relid;
+	t->owner = rel->rd_rel->relowner;
+	t->relname = pstrdup(relname);
+	t->nspname = get_namespace_name(RelationGetNamespace(rel));
+	t->qualname = quote_qualified_identifier(t->nspname, t->relname);
+	t->keyname = pstrdup(NameStr(TupleDescAttr(RelationGetDescr(rel), attno - 1)->attname));
+	t->kind = gs_key_kind(key->parttypid[0], epoch, relname);
+	gs_parse_step(interval, t->kind, relname, &t->step);
+
+	relation_close(rel, NoLock);
+}
+
+void
+gs_init_run(GsRun *run, bool strict)
+{
+	memset(run, 0, sizeof(GsRun));
+	run->strict = strict;
+	run->default_rows = -1;
+	initStringInfo(&run->errors);
+}
+
+/*
+ * Runs fn(arg) in its own subtransaction.  On error, rolls it back, notes
+ * "what: message (detail)" in run->errors and returns false; query cancels and
+ * shutdowns are re-thrown.  In strict mode fn runs directly and its errors
+ * propagate.
+ */
+bool
+gs_try(void (*fn) (void *), void *arg, GsRun *run, const char *what)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	volatile bool ok = true;
+
+	if (run->strict)
+	{
+		fn(arg);
+		return true;
+	}
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+
+	PG_TRY();
+	{
+		fn(arg);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN ||
+			edata->sqlerrcode == ERRCODE_CRASH_SHUTDOWN)
+			ReThrowError(edata);
+
+		if (run->errors.len > 0)
+			appendStringInfoString(&run->errors, "; ");
+		appendStringInfo(&run->errors, "%s: %s", what, edata->message);
+		if (edata->detail)
+			appendStringInfo(&run->errors, " (%s)", edata->detail);
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+
+	return ok;
+}
+
+/* the parent owner's security context with bounded lock waits */
+typedef struct GsCtx
+{
+	Oid			save_userid;
+	int			save_sec;
+	int			nest;
+} GsCtx;
+
+static void
+ctx_enter(GsTable *t, GsCtx *c)
+{
+	GetUserIdAndSecContext(&c->save_userid, &c->save_sec);
+	SetUserIdAndSecContext(t->owner, c->save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	c->nest = gs_begin_lock_timeout();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+}
+
+static void
+ctx_leave(GsCtx *c)
+{
+	gs_end_lock_timeout(c->nest);
+	SetUserIdAndSecContext(c->save_userid, c->save_sec);
+}
+
+/*
+ * Takes ACCESS EXCLUSIVE on relid without holding up others behind a long
+ * transaction.  Free: taken at once.  Held by a transaction open longer than
+ * gamestats.lock_timeout (a long reader or batch): fails at once rather than
+ * queueing, since every later request on the table -- the game's inserts --
+ * would queue behind ours until the timeout.  Otherwise (short transactions
+ * in the way): waits, at most gamestats.lock_timeout.  The holders are read
+ * from pg_locks and pg_stat_activity as the extension owner, who can see
+ * every session.
+ */
+static void
+lock_exclusive(Oid relid)
+{
+	Oid			save_userid;
+	int			save_sec;
+	Oid			argtypes[3] = {OIDOID, OIDOID, FLOAT8OID};
+	Datum		values[3];
+	int			ret;
+
+	if (ConditionalLockRelationOid(relid, AccessExclusiveLock))
+		return;
+
+	values[0] = ObjectIdGetDatum(MyDatabaseId);
+	values[1] = ObjectIdGetDatum(relid);
+	values[2] = Float8GetDatum(gamestats_lock_timeout / 1000.0);
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(gs_rel_owner(gs_catalog_relid("partition_config")),
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	ret = SPI_execute_with_args("SELECT a.pid, a.xact_start"
+								"  FROM pg_catalog.pg_locks l"
+								"  JOIN pg_catalog.pg_stat_activity a"
+								"    ON a.pid OPERATOR(pg_catalog.=) l.pid"
+								" WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'"
+								"   AND l.database OPERATOR(pg_catalog.=) $1"
+								"   AND l.relation OPERATOR(pg_catalog.=) $2"
+								"   AND l.granted"
+								"   AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()"
+								"   AND a.xact_start OPERATOR(pg_catalog.<) (pg_catalog.clock_timestamp()"
+								"       OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $3))"
+								" ORDER BY a.xact_start LIMIT 1",
+								3, argtypes, values, NULL, true, 1);
+	SetUserIdAndSecContext(save_userid, save_sec);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read the lock holders of relation %u", relid);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("table \"%s\" is in use by a long transaction", get_rel_name(relid)),
+				 errdetail("Process %s has held a lock on it in a transaction open since %s.",
+						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
+				 errhint("The step is retried at the next maintenance.")));
+
+	LockRelationOid(relid, AccessExclusiveLock);
+}
+
+static void
+run_sql(const char *sql)
+{
+	int			ret = SPI_execute(sql, false, 0);
+
+	if (ret < 0)
+		elog(ERROR, "SPI_execute failed (%d): %s", ret, sql);
+}
+
+/* quoted list of the parent's stored (non-generated) columns */
+static char *
+column_list(Oid parent)
+{
+	Relation	rel = relation_open(parent, NoLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped || att->attgenerated)
+			continue;
+		if (buf.len > 0)
+			appendStringInfoString(&buf, ", ");
+		appendStringInfoString(&buf, quote_identifier(NameStr(att->attname)));
+	}
+	relation_close(rel, NoLock);
+	return buf.data;
+}
+
+/* "GRANT <privs> ON TABLE <partition><tail>" */
+typedef struct GsGrant
+{
+	char	   *privs;
+	char	   *tail;
+} GsGrant;
+
+/*
+ * The grants that give a new partition the parent's privileges, read once
+ * per run.
+ * None when the parent has row-level security: its policies apply only
+ * through the parent, so direct access to a partition must stay owner-only.
+ */
+static List *
+parent_grants(GsTable *t)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(t->parent));
+	bool		rls;
+	Oid			argtypes[1] = {OIDOID};
+	Datum		values[1];
+	List	   *result = NIL;
+	uint64		i;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", t->parent);
+	rls = ((Form_pg_class) GETSTRUCT(tup))->relrowsecurity;
+	ReleaseSysCache(tup);
+	if (rls)
+		return NIL;
+
+	values[0] = ObjectIdGetDatum(t->parent);
+	if (SPI_execute_with_args("SELECT a.grantee, a.is_grantable,"
+							  "       pg_catalog.string_agg(a.privilege_type, ', '"
+							  "                             ORDER BY a.privilege_type)"
+							  "  FROM pg_catalog.pg_class c,"
+							  "       pg_catalog.aclexplode(c.relacl) a"
+							  " WHERE c.oid OPERATOR(pg_catalog.=) $1"
+							  "   AND a.grantee OPERATOR(pg_catalog.<>) c.relowner"
+							  " GROUP BY 1, 2 ORDER BY 1, 2",
+							  1, argtypes, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the privileges of relation %u", t->parent);
+
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Oid			grantee = DatumGetObjectId(SPI_getbinval(row, desc, 1, &isnull));
+		bool		grantable = DatumGetBool(SPI_getbinval(row, desc, 2, &isnull));
+		char	   *privs = SPI_getvalue(row, desc, 3);
+		GsGrant    *g = palloc(sizeof(GsGrant));
+
+		g->privs = privs;
+		g->tail = psprintf(" TO %s%s",
+						   grantee == InvalidOid ? "PUBLIC" :
+						   quote_identifier(GetUserNameFromId(grantee, false)),
+						   grantable ? " WITH GRANT OPTION" : "");
+		result = lappend(result, g);
+	}
+	return result;
+}
+
+typedef struct GsGrantCache
+{
+	bool		loaded;
+	List	   *grants;
+} GsGrantCache;
+
+/* Has the (locked) default partition any blocks, i.e. maybe rows? */
+static bool
+default_has_blocks(Oid defoid)
+{
+	Relation	rel = relation_open(defoid, NoLock);
+	bool		result = RelationGetNumberOfBlocks(rel) > 0;
+
+	relation_close(rel, NoLock);
+	return result;
+}
+
+/* arguments and results of one partition creation step */
+typedef struct SlotArg
+{
+	GsTable    *t;
+	GsGrantCache *grants;		/* parent_grants(), read at first use */
+	bool		is_default;
+	int64		lo;
+	int64		hi;
+	Oid			defoid;			/* default partition to move rows out of */
+	const char *columns;
+	char		name[NAMEDATALEN];
+	int64		moved;
+	Oid			newoid;
+} SlotArg;
+
+/*
+ * Creates one partition: a standalone table LIKE the parent, the parent's
+ * grants, the rows of the default partition that belong to it (then with a
+ * CHECK matching the bound, dropped after the ATTACH), then the ATTACH.
+ */
+static void
+create_slot(void *varg)
+{
+	SlotArg    *a = (SlotArg *) varg;
+	GsTable    *t = a->t;
+	char	   *qualnew = quote_qualified_identifier(t->nspname, a->name);
+	const char *key = quote_identifier(t->keyname);
+	Oid			tblspc = get_rel_tablespace(t->parent);
+	char	   *lo_lit = NULL;
+	char	   *hi_lit = NULL;
+	bool		move = false;
+	ListCell   *lc;
+	StringInfoData sql;
+
+	/*
+	 * ATTACH locks the default partition; do it first, boundedly.  Holding
+	 * it, an empty default stays empty: then there is nothing to move and the
+	 * new table is empty, so its validation scan costs nothing and no CHECK
+	 * is needed.
+	 */
+	if (OidIsValid(a->defoid))
+	{
+		lock_exclusive(a->defoid);
+		move = !a->is_default && default_has_blocks(a->defoid);
+	}
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql,
+					 "CREATE TABLE %s (LIKE %s INCLUDING ALL EXCLUDING IDENTITY EXCLUDING COMMENTS",
+					 qualnew, t->qualname);
+	if (!a->is_default)
+	{
+		lo_lit = gs_key_literal(t->kind, a->lo);
+		hi_lit = gs_key_literal(t->kind, a->hi);
+	}
+	if (move)
+	{
+		appendStringInfo(&sql,
+						 ", CONSTRAINT " GS_BOUND_CHECK " CHECK (%s IS NOT NULL AND %s >= %s AND %s < %s)",
+						 key, key, lo_lit, key, hi_lit);
+	}
+	appendStringInfoChar(&sql, ')');
+	if (OidIsValid(tblspc))
+		appendStringInfo(&sql, " TABLESPACE %s",
+						 quote_identifier(get_tablespace_name(tblspc)));
+	run_sql(sql.data);
+
+	if (!a->grants->loaded)
+	{
+		a->grants->grants = parent_grants(t);
+		a->grants->loaded = true;
+	}
+	foreach(lc, a->grants->grants)
+	{
+		GsGrant    *g = (GsGrant *) lfirst(lc);
+
+		run_sql(psprintf("GRANT %s ON TABLE %s%s", g->privs, qualnew, g->tail));
+	}
+
+	if (move)
+	{
+		Oid			argtypes[2];
+		Datum		values[2];
+		char	   *qualdef = gs_qualified_name(a->defoid);
+
+		argtypes[0] = argtypes[1] = gs_key_type(t->kind);
+		values[0] = gs_ts_to_key(t->kind, a->lo);
+		values[1] = gs_ts_to_key(t->kind, a->hi);
+		resetStringInfo(&sql);
+		appendStringInfo(&sql,
+						 "WITH moved AS (DELETE FROM ONLY %s WHERE %s >= $1 AND %s < $2 RETURNING %s)"
+						 " INSERT INTO %s (%s) SELECT %s FROM moved",
+						 qualdef, key, key, a->columns, qualnew, a->columns, a->columns);
+		if (SPI_execute_with_args(sql.data, 2, argtypes, values, NULL, false, 0) < 0)
+			elog(ERROR, "could not move rows out of the default partition");
+		a->moved = (int64) SPI_processed;
+	}
+
+	resetStringInfo(&sql);
+	if (a->is_default)
+		appendStringInfo(&sql, "ALTER TABLE %s ATTACH PARTITION %s DEFAULT",
+						 t->qualname, qualnew);
+	else
+		appendStringInfo(&sql, "ALTER TABLE %s ATTACH PARTITION %s FOR VALUES FROM (%s) TO (%s)",
+						 t->qualname, qualnew, lo_lit, hi_lit);
+	run_sql(sql.data);
+
+	if (move)
+	{
+		resetStringInfo(&sql);
+		appendStringInfo(&sql, "ALTER TABLE %s DROP CONSTRAINT " GS_BOUND_CHECK, qualnew);
+		run_sql(sql.data);
+	}
+
+	a->newoid = get_relname_relid(a->name, get_namespace_oid(t->nspname, false));
+}
+
+/* Number of slots from first to last inclusive, capped at GS_MAX_CREATE + 1. */
+int
+gs_count_slots(const GsStep *step, int64 first, int64 last)
+{
+	int			n = 0;
+	int64		s;
+
+	for (s = first; s <= last && n <= GS_MAX_CREATE; s = gs_slot_next(step, s))
+		n++;
+	return n;
+}
+
+static bool
+try_slot(GsTable *t, int64 lo, int64 hi, Oid defoid, const char *columns,
+		 GsGrantCache *grants, List **bounds, GsRun *run)
+{
+	SlotArg		a;
+	GsBound    *b;
+
+	memset(&a, 0, sizeof(a));
+	a.t = t;
+	a.lo = lo;
+	a.hi = hi;
+	a.defoid = defoid;
+	a.columns = columns;
+	a.grants = grants;
+	gs_partition_name(t->relname, &t->step, lo, a.name);
+	if (!gs_try(create_slot, &a, run,
+				psprintf("create partition %s", quote_identifier(a.name))))
+		return false;
+	run->created++;
+	run->moved += a.moved;
+	b = palloc0(sizeof(GsBound));
+	b->relid = a.newoid;
+	b->lo = lo;
+	b->hi = hi;
+	*bounds = lappend(*bounds, b);
+	return true;
+}
+
+/*
+ * Creation part of maintenance: the default partition (if wanted), the
+ * slot of "now" and premake slots after it (from start's slot when given),
+ * and the slots of default-partition rows inside the window
+ * [now - retention, end of the last premade slot).  Counts the rows left in
+ * the default partition.  Takes SHARE UPDATE EXCLUSIVE on the parent and,
+ * while creating, ACCESS EXCLUSIVE on the default partition, all bounded.
+ */
+void
+gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *run)
+{
+	GsCtx		ctx;
+	List	   *bounds;
+	Oid			defoid;
+	char	   *columns;
+	GsGrantCache *grants;
+	int64		cur;
+	int64		first;
+	int64		last;
+	int64		keep;
+	int64		s;
+	int			i;
+
+	ctx_enter(t, &ctx);
+	LockRelationOid(t->parent, ShareUpdateExclusiveLock);
+	bounds = gs_read_bounds(t->parent, t->kind, &defoid);
+	columns = column_list(t->parent);
+	grants = palloc0(sizeof(GsGrantCache));
+
+	cur = gs_slot_floor(&t->step, now);
+	last = cur;
+	for (i = 0; i < t->premake; i++)
+		last = gs_slot_next(&t->step, last);
+	first = has_start ? gs_slot_floor(&t->step, start) : cur;
+	/* oldest slot the window keeps: the one holding now - retention */
+	keep = t->has_retention ?
+		gs_slot_floor(&t->step, gs_ts_minus_interval(now, &t->retention)) : GS_TS_MIN;
+	if (first < keep)
+		first = keep;
+
+	if (run->strict && gs_count_slots(&t->step, first, last) > GS_MAX_CREATE)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("managing table \"%s\" would create more than %d partitions",
+						t->relname, GS_MAX_CREATE),
+				 errhint("Pass a later start_time or a longer partition_interval.")));
+
+	for (s = first; s <= last; s = gs_slot_next(&t->step, s))
+	{
+		int64		e = gs_slot_next(&t->step, s);
+
+		if (!gs_overlaps(bounds, s, e))
+			try_slot(t, s, e, defoid, columns, grants, &bounds, run);
+	}
+
+	/*
+	 * A missing default partition is made after the range partitions: every
+	 * ATTACH must lock, check and re-constrain an existing default partition.
+	 * The new default is empty, so there is nothing to move out of it.
+	 */
+	if (t->want_default && !OidIsValid(defoid))
+	{
+		SlotArg		a;
+
+		memset(&a, 0, sizeof(a));
+		a.t = t;
+		a.grants = grants;
+		a.is_default = true;
+		gs_default_name(t->relname, a.name);
+		(void) gs_try(create_slot, &a, run,
+					  psprintf("create default partition %s", quote_identifier(a.name)));
+	}
+
+	/* an empty default partition (no blocks) needs neither a scan nor a count */
+	if (OidIsValid(defoid))
+	{
+		LockRelationOid(defoid, AccessShareLock);
+		if (!default_has_blocks(defoid))
+			defoid = InvalidOid;
+	}
+
+	if (OidIsValid(defoid))
+	{
+		char	   *qualdef = gs_qualified_name(defoid);
+		const char *key = quote_identifier(t->keyname);
+		char	   *minsql;
+		Oid			argtypes[2];
+		int64		lo = t->has_retention ? keep : first;
+		int64		hi = gs_slot_next(&t->step, last);
+		ListCell   *lc;
+		bool		isnull;
+
+		/* with no retention the window reaches back to the oldest partition */
+		if (!t->has_retention)
+		{
+			foreach(lc, bounds)
+			{
+				GsBound    *b = (GsBound *) lfirst(lc);
+
+				if (!b->is_default && b->lo != GS_TS_MIN && b->lo < lo)
+					lo = gs_slot_floor(&t->step, b->lo);
+			}
+		}
+
+		argtypes[0] = argtypes[1] = gs_key_type(t->kind);
+		minsql = psprintf("SELECT pg_catalog.min(%s) FROM ONLY %s WHERE %s >= $1 AND %s < $2",
+						  key, qualdef, key, key);
+		while (lo < hi)
+		{
+			Datum		values[2];
+			Datum		minkey;
+			int64		s2;
+			int64		e2;
+
+			values[0] = gs_ts_to_key(t->kind, lo);
+			values[1] = gs_ts_to_key(t->kind, hi);
+			if (SPI_execute_with_args(minsql, 2, argtypes, values, NULL, false, 1) != SPI_OK_SELECT)
+				elog(ERROR, "could not read the default partition of \"%s\"", t->relname);
+			minkey = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+			if (isnull)
+				break;
+			s2 = gs_slot_floor(&t->step, gs_key_to_ts(t->kind, minkey));
+			e2 = gs_slot_next(&t->step, s2);
+			if (!gs_overlaps(bounds, s2, e2))
+				try_slot(t, s2, e2, defoid, columns, grants, &bounds, run);
+			lo = e2;
+		}
+
+		if (SPI_execute(psprintf("SELECT pg_catalog.count(*) FROM ONLY %s", qualdef),
+						false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not count the default partition of \"%s\"", t->relname);
+		run->default_rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+														SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	else
+		run->default_rows = 0;
+
+	ctx_leave(&ctx);
+}
+
+typedef struct DropArg
+{
+	GsTable    *t;
+	Oid			relid;
+} DropArg;
+
+static void
+drop_one(void *varg)
+{
+	DropArg    *a = (DropArg *) varg;
+	char	   *qual = gs_qualified_name(a->relid);
+
+	lock_exclusive(a->relid);
+	if (a->t->detach)
+		run_sql(psprintf("ALTER TABLE %s DETACH PARTITION %s", a->t->qualname, qual));
+	else
+		run_sql(psprintf("DROP TABLE %s", qual));
+}
+
+static int
+bound_cmp(const ListCell *a, const ListCell *b)
+{
+	const GsBound *x = (const GsBound *) lfirst(a);
+	const GsBound *y = (const GsBound *) lfirst(b);
+
+	if (x->lo < y->lo)
+		return -1;
+	return (x->lo > y->lo) ? 1 : 0;
+}
+
+/*
+ * Retention part of maintenance: drops (or detaches) every partition whose
+ * whole range lies before now - retention; never the default partition.
+ * Takes ACCESS EXCLUSIVE on the parent, the default partition and each
+ * dropped partition, bounded by gamestats.lock_timeout -- only when
+ * something is due.
+ */
+void
+gs_maintain_retention(GsTable *t, int64 now, GsRun *run)
+{
+	GsCtx		ctx;
+	List	   *bounds;
+	List	   *due = NIL;
+	Oid			defoid;
+	int64		cutoff;
+	ListCell   *lc;
+
+	if (!t->has_retention)
+		return;
+	cutoff = gs_ts_minus_interval(now, &t->retention);
+
+	ctx_enter(t, &ctx);
+	LockRelationOid(t->parent, ShareUpdateExclusiveLock);
+	bounds = gs_read_bounds(t->parent, t->kind, &defoid);
+	foreach(lc, bounds)
+	{
+		GsBound    *b = (GsBound *) lfirst(lc);
+
+		if (!b->is_default && b->hi <= cutoff)
+			due = lappend(due, b);
+	}
+
+	if (due != NIL)
+	{
+		list_sort(due, bound_cmp);
+		lock_exclusive(t->parent);
+		if (OidIsValid(defoid))
+			lock_exclusive(defoid);
+		foreach(lc, due)
+		{
+			GsBound    *b = (GsBound *) lfirst(lc);
+			DropArg		a;
+
+			a.t = t;
+			a.relid = b->relid;
+			if (gs_try(drop_one, &a, run,
+					   psprintf("%s partition %s", t->detach ? "detach" : "drop",
+								quote_identifier(get_rel_name(b->relid)))))
+			{
+				if (t->detach)
+					run->detached++;
+				else
+					run->dropped++;
+			}
+		}
+	}
+
+	ctx_leave(&ctx);
+}

@@ -1,0 +1,500 @@
+/*-------------------------------------------------------------------------
+ *
+ * partition_math.c
+ *	  Partition arithmetic of the partition manager: which intervals are
+ *	  supported, UTC-aligned slots, conversions between keys and times,
+ *	  partition names, and the bounds of a parent's existing partitions.
+ *
+ * Nothing here depends on the session's TimeZone or DateStyle: slots are
+ * computed on the UTC representation and literals are encoded in ISO form
+ * with an explicit +00 offset.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
+#include "common/int.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "nodes/primnodes.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+#include "partition.h"
+
+/* seconds from 1970-01-01 to 2000-01-01 */
+#define GS_UNIX_TO_PG_SECS	INT64CONST(946684800)
+/* 2000-01-01 was a Saturday: the first Monday is two days later */
+#define GS_MONDAY_OFFSET	(INT64CONST(2) * USECS_PER_DAY)
+
+static int64
+floor_div(int64 a, int64 b)
+{
+	int64		q = a / b;
+
+	if ((a % b) != 0 && a < 0)
+		q--;
+	return q;
+}
+
+static char *
+interval_text(const Interval *iv)
+{
+	return DatumGetCString(DirectFunctionCall1(interval_out,
+											   IntervalPGetDatum((Interval *) iv)));
+}
+
+/*
+ * Kind of a partition key from its type and the epoch argument; errors out
+ * on unsupported types and on an epoch that does not fit the type.
+ */
+GsKeyKind
+gs_key_kind(Oid keytype, const char *epoch, const char *relname)
+{
+	if (keytype == INT8OID)
+	{
+		if (epoch == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("partition key of table \"%s\" is bigint but no epoch was given",
+							relname),
+					 errhint("Pass epoch => 'seconds' or epoch => 'milliseconds' to say what the numbers count.")));
+		if (strcmp(epoch, "seconds") == 0)
+			return GS_KEY_EPOCH_S;
+		if (strcmp(epoch, "milliseconds") == 0)
+			return GS_KEY_EPOCH_MS;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown epoch \"%s\" for table \"%s\"", epoch, relname),
+				 errhint("Use 'seconds' or 'milliseconds'.")));
+	}
+
+	if (keytype != TIMESTAMPTZOID && keytype != TIMESTAMPOID && keytype != DATEOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("partition key of table \"%s\" has unsupported type %s",
+						relname, format_type_be(keytype)),
+				 errhint("Partition by a timestamptz, timestamp, date, or bigint (epoch seconds or milliseconds) column.")));
+
+	if (epoch != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("epoch applies only to bigint keys, and the key of table \"%s\" is %s",
+						relname, format_type_be(keytype)),
+				 errhint("Leave epoch NULL for timestamptz, timestamp and date keys.")));
+
+	if (keytype == TIMESTAMPTZOID)
+		return GS_KEY_TIMESTAMPTZ;
+	if (keytype == TIMESTAMPOID)
+		return GS_KEY_TIMESTAMP;
+	return GS_KEY_DATE;
+}
+
+/*
+ * Parses a partition interval.  Supported: whole minutes dividing an hour,
+ * whole hours dividing a day, 1 day, 1 week, 1 month, 3 months, 1 year.
+ */
+void
+gs_parse_step(const Interval *iv, GsKeyKind kind, const char *relname,
+			  GsStep *step)
+{
+	bool		ok = false;
+
+	memset(step, 0, sizeof(GsStep));
+
+	if (iv->month == 0 && iv->day == 0 && iv->time > 0 &&
+		iv->time % USECS_PER_MINUTE == 0)
+	{
+		int64		minutes = iv->time / USECS_PER_MINUTE;
+
+		if ((minutes < 60 && 60 % minutes == 0) ||
+			(minutes % 60 == 0 && minutes <= 24 * 60 && (24 * 60) % minutes == 0))
+		{
+			step->kind = GS_STEP_FIXED;
+			step->usecs = minutes * USECS_PER_MINUTE;
+			ok = true;
+		}
+	}
+	else if (iv->month == 0 && iv->time == 0 && iv->day == 1)
+	{
+		step->kind = GS_STEP_FIXED;
+		step->usecs = USECS_PER_DAY;
+		ok = true;
+	}
+	else if (iv->month == 0 && iv->time == 0 && iv->day == 7)
+	{
+		step->kind = GS_STEP_WEEK;
+		step->usecs = 7 * USECS_PER_DAY;
+		ok = true;
+	}
+	else if (iv->day == 0 && iv->time == 0 &&
+			 (iv->month == 1 || iv->month == 3 || iv->month == 12))
+	{
+		step->kind = GS_STEP_MONTHS;
+		step->months = iv->month;
+		ok = true;
+	}
+
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unsupported partition_interval \"%s\" for table \"%s\"",
+						interval_text(iv), relname),
+				 errhint("Use whole minutes that divide an hour (such as 15 minutes), whole hours that divide a day, 1 day, 1 week, 1 month, 3 months or 1 year.")));
+
+	if (kind == GS_KEY_DATE && step->kind == GS_STEP_FIXED &&
+		step->usecs < USECS_PER_DAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("partition_interval \"%s\" is shorter than a day, but the key of table \"%s\" is a date",
+						interval_text(iv), relname),
+				 errhint("Use 1 day or longer for date keys.")));
+}
+
+static void
+ts_to_tm(int64 ts, struct pg_tm *tm, fsec_t *fsec)
+{
+	if (TIMESTAMP_NOT_FINITE(ts) || timestamp2tm(ts, NULL, tm, fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range for partitioning")));
+}
+
+static int64
+tm_to_ts(struct pg_tm *tm)
+{
+	Timestamp	result;
+
+	if (tm2timestamp(tm, 0, NULL, &result) != 0 || !IS_VALID_TIMESTAMP(result))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range for partitioning")));
+	return result;
+}
+
+/* Start of the slot that contains ts. */
+int64
+gs_slot_floor(const GsStep *step, int64 ts)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	switch (step->kind)
+	{
+		case GS_STEP_FIXED:
+			return floor_div(ts, step->usecs) * step->usecs;
+		case GS_STEP_WEEK:
+			return floor_div(ts - GS_MONDAY_OFFSET, step->usecs) * step->usecs +
+				GS_MONDAY_OFFSET;
+		case GS_STEP_MONTHS:
+			ts_to_tm(ts, &tm, &fsec);
+			tm.tm_mon = ((tm.tm_mon - 1) / step->months) * step->months + 1;
+			tm.tm_mday = 1;
+			tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+			return tm_to_ts(&tm);
+	}
+	elog(ERROR, "unknown partition step kind %d", (int) step->kind);
+	return 0;					/* keep compiler quiet */
+}
+
+/* Start of the slot after the one starting at ts. */
+int64
+gs_slot_next(const GsStep *step, int64 ts)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int64		result;
+
+	if (step->kind == GS_STEP_MONTHS)
+	{
+		ts_to_tm(ts, &tm, &fsec);
+		tm.tm_mon += step->months;
+		while (tm.tm_mon > MONTHS_PER_YEAR)
+		{
+			tm.tm_mon -= MONTHS_PER_YEAR;
+			tm.tm_year++;
+		}
+		return tm_to_ts(&tm);
+	}
+	if (pg_add_s64_overflow(ts, step->usecs, &result) || !IS_VALID_TIMESTAMP(result))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range for partitioning")));
+	return result;
+}
+
+/* ts - iv, computed on the UTC calendar (months and days as in UTC). */
+int64
+gs_ts_minus_interval(int64 ts, const Interval *iv)
+{
+	return DatumGetTimestamp(DirectFunctionCall2(timestamp_mi_interval,
+												 TimestampGetDatum(ts),
+												 IntervalPGetDatum((Interval *) iv)));
+}
+
+/* Key value to time; values beyond the timestamp range become +-infinity. */
+int64
+gs_key_to_ts(GsKeyKind kind, Datum value)
+{
+	int64		v;
+	int64		result;
+
+	switch (kind)
+	{
+		case GS_KEY_TIMESTAMPTZ:
+		case GS_KEY_TIMESTAMP:
+			return DatumGetInt64(value);
+		case GS_KEY_DATE:
+			{
+				DateADT		d = DatumGetDateADT(value);
+
+				if (DATE_IS_NOBEGIN(d))
+					return GS_TS_MIN;
+				if (DATE_IS_NOEND(d))
+					return GS_TS_MAX;
+				return (int64) d * USECS_PER_DAY;
+			}
+		case GS_KEY_EPOCH_S:
+		case GS_KEY_EPOCH_MS:
+			v = DatumGetInt64(value);
+			if (kind == GS_KEY_EPOCH_S)
+			{
+				if (pg_sub_s64_overflow(v, GS_UNIX_TO_PG_SECS, &v) ||
+					pg_mul_s64_overflow(v, USECS_PER_SEC, &result))
+					return (DatumGetInt64(value) < 0) ? GS_TS_MIN : GS_TS_MAX;
+			}
+			else
+			{
+				if (pg_sub_s64_overflow(v, GS_UNIX_TO_PG_SECS * 1000, &v) ||
+					pg_mul_s64_overflow(v, 1000, &result))
+					return (DatumGetInt64(value) < 0) ? GS_TS_MIN : GS_TS_MAX;
+			}
+			return result;
+	}
+	elog(ERROR, "unknown partition key kind %d", (int) kind);
+	return 0;					/* keep compiler quiet */
+}
+
+/* Time (a slot boundary) to a key value. */
+Datum
+gs_ts_to_key(GsKeyKind kind, int64 ts)
+{
+	switch (kind)
+	{
+		case GS_KEY_TIMESTAMPTZ:
+		case GS_KEY_TIMESTAMP:
+			return Int64GetDatum(ts);
+		case GS_KEY_DATE:
+			{
+				int64		days = floor_div(ts, USECS_PER_DAY);
+
+				if (days < (int64) (DATETIME_MIN_JULIAN - POSTGRES_EPOCH_JDATE) ||
+					days >= (int64) (DATE_END_JULIAN - POSTGRES_EPOCH_JDATE))
+					ereport(ERROR,
+							(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+							 errmsg("date out of range for partitioning")));
+				return DateADTGetDatum((DateADT) days);
+			}
+		case GS_KEY_EPOCH_S:
+			return Int64GetDatum(floor_div(ts, USECS_PER_SEC) + GS_UNIX_TO_PG_SECS);
+		case GS_KEY_EPOCH_MS:
+			return Int64GetDatum(floor_div(ts, 1000) + GS_UNIX_TO_PG_SECS * 1000);
+	}
+	elog(ERROR, "unknown partition key kind %d", (int) kind);
+	return (Datum) 0;			/* keep compiler quiet */
+}
+
+Oid
+gs_key_type(GsKeyKind kind)
+{
+	switch (kind)
+	{
+		case GS_KEY_TIMESTAMPTZ:
+			return TIMESTAMPTZOID;
+		case GS_KEY_TIMESTAMP:
+			return TIMESTAMPOID;
+		case GS_KEY_DATE:
+			return DATEOID;
+		case GS_KEY_EPOCH_S:
+		case GS_KEY_EPOCH_MS:
+			return INT8OID;
+	}
+	elog(ERROR, "unknown partition key kind %d", (int) kind);
+	return InvalidOid;			/* keep compiler quiet */
+}
+
+/*
+ * SQL literal of a slot boundary as a value of the key type, e.g.
+ * '2024-03-01 00:00:00+00'::pg_catalog.timestamptz.  Independent of the
+ * session's DateStyle and TimeZone.
+ */
+char *
+gs_key_literal(GsKeyKind kind, int64 ts)
+{
+	char		buf[MAXDATELEN + 1];
+	struct pg_tm tm;
+	fsec_t		fsec;
+	Datum		key = gs_ts_to_key(kind, ts);
+
+	switch (kind)
+	{
+		case GS_KEY_TIMESTAMPTZ:
+		case GS_KEY_TIMESTAMP:
+			ts_to_tm(ts, &tm, &fsec);
+			tm.tm_isdst = 0;	/* else EncodeDateTime omits the offset */
+			EncodeDateTime(&tm, fsec, kind == GS_KEY_TIMESTAMPTZ, 0, NULL,
+						   USE_ISO_DATES, buf);
+			return psprintf("%s::pg_catalog.%s", quote_literal_cstr(buf),
+							kind == GS_KEY_TIMESTAMPTZ ? "timestamptz" : "timestamp");
+		case GS_KEY_DATE:
+			j2date(DatumGetDateADT(key) + POSTGRES_EPOCH_JDATE,
+				   &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+			EncodeDateOnly(&tm, USE_ISO_DATES, buf);
+			return psprintf("%s::pg_catalog.date", quote_literal_cstr(buf));
+		case GS_KEY_EPOCH_S:
+		case GS_KEY_EPOCH_MS:
+			return psprintf("'" INT64_FORMAT "'::pg_catalog.int8", DatumGetInt64(key));
+	}
+	elog(ERROR, "unknown partition key kind %d", (int) kind);
+	return NULL;				/* keep compiler quiet */
+}
+
+/* parent name clipped (by whole characters) so that parent+suffix fits */
+static void
+clip_name(const char *parent, const char *suffix, char *out)
+{
+	int			room = NAMEDATALEN - 1 - (int) strlen(suffix);
+	int			len = pg_mbcliplen(parent, (int) strlen(parent), room);
+
+	snprintf(out, NAMEDATALEN, "%.*s%s", len, parent, suffix);
+}
+
+/*
+ * Name of the partition of "parent" for the slot starting at "start":
+ * _pYYYYMMDD_HH24MI below a day, _pYYYYMMDD for days and weeks, _pYYYYMM
+ * for months and quarters, _pYYYY for years.  out has NAMEDATALEN bytes.
+ */
+void
+gs_partition_name(const char *parent, const GsStep *step, int64 start, char *out)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	char		suffix[32];
+
+	ts_to_tm(start, &tm, &fsec);
+	if (step->kind == GS_STEP_FIXED && step->usecs < USECS_PER_DAY)
+		snprintf(suffix, sizeof(suffix), "_p%04d%02d%02d_%02d%02d",
+				 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min);
+	else if (step->kind == GS_STEP_MONTHS && step->months == 12)
+		snprintf(suffix, sizeof(suffix), "_p%04d", tm.tm_year);
+	else if (step->kind == GS_STEP_MONTHS)
+		snprintf(suffix, sizeof(suffix), "_p%04d%02d", tm.tm_year, tm.tm_mon);
+	else
+		snprintf(suffix, sizeof(suffix), "_p%04d%02d%02d",
+				 tm.tm_year, tm.tm_mon, tm.tm_mday);
+	clip_name(parent, suffix, out);
+}
+
+void
+gs_default_name(const char *parent, char *out)
+{
+	clip_name(parent, "_default", out);
+}
+
+static int64
+range_datum_ts(GsKeyKind kind, Node *node)
+{
+	PartitionRangeDatum *prd = castNode(PartitionRangeDatum, node);
+
+	if (prd->kind == PARTITION_RANGE_DATUM_MINVALUE)
+		return GS_TS_MIN;
+	if (prd->kind == PARTITION_RANGE_DATUM_MAXVALUE)
+		return GS_TS_MAX;
+	return gs_key_to_ts(kind, castNode(Const, prd->value)->constvalue);
+}
+
+/*
+ * Bounds of every partition of "parent" (including one being detached
+ * concurrently), read from pg_class.relpartbound.  Takes no locks: the
+ * caller locks the parent if it needs a stable answer.  *default_oid gets
+ * the default partition or InvalidOid.
+ */
+List *
+gs_read_bounds(Oid parent, GsKeyKind kind, Oid *default_oid)
+{
+	List	   *children;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	*default_oid = InvalidOid;
+	children = find_inheritance_children_extended(parent, false, NoLock,
+												  NULL, NULL);
+	foreach(lc, children)
+	{
+		Oid			child = lfirst_oid(lc);
+		HeapTuple	tup;
+		Datum		d;
+		bool		isnull;
+		PartitionBoundSpec *spec;
+		GsBound    *b;
+
+		tup = SearchSysCache1(RELOID, ObjectIdGetDatum(child));
+		if (!HeapTupleIsValid(tup))
+			continue;			/* dropped meanwhile */
+		d = SysCacheGetAttr(RELOID, tup, Anum_pg_class_relpartbound, &isnull);
+		if (isnull)
+		{
+			ReleaseSysCache(tup);
+			continue;
+		}
+		spec = castNode(PartitionBoundSpec, stringToNode(TextDatumGetCString(d)));
+		ReleaseSysCache(tup);
+
+		b = palloc0(sizeof(GsBound));
+		b->relid = child;
+		if (spec->is_default)
+		{
+			b->is_default = true;
+			b->lo = GS_TS_MIN;
+			b->hi = GS_TS_MAX;
+			*default_oid = child;
+		}
+		else if (spec->strategy == PARTITION_STRATEGY_RANGE &&
+				 spec->lowerdatums != NIL && spec->upperdatums != NIL)
+		{
+			b->lo = range_datum_ts(kind, linitial(spec->lowerdatums));
+			b->hi = range_datum_ts(kind, linitial(spec->upperdatums));
+		}
+		else
+		{
+			pfree(b);
+			continue;
+		}
+		result = lappend(result, b);
+	}
+	return result;
+}
+
+/* Does [lo, hi) overlap a non-default partition in bounds? */
+bool
+gs_overlaps(List *bounds, int64 lo, int64 hi)
+{
+	ListCell   *lc;
+
+	foreach(lc, bounds)
+	{
+		GsBound    *b = (GsBound *) lfirst(lc);
+
+		if (!b->is_default && b->lo < hi && lo < b->hi)
+			return true;
+	}
+	return false;
+}

@@ -1,7 +1,7 @@
 -- Batched reads: top, around, ranks, rank_for_score, board_size, lookup,
 -- each checked against a plain-SQL reference.
-CREATE EXTENSION IF NOT EXISTS pg_gamestats;
 SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pg_gamestats;
 
 CREATE TABLE scores (
     player_id  bigint PRIMARY KEY,

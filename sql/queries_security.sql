@@ -1,7 +1,7 @@
 -- Query functions read only what the caller may read: table and column
 -- privileges, row-level security, and nothing through search_path tricks.
-CREATE EXTENSION IF NOT EXISTS pg_gamestats;
 SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pg_gamestats;
 CREATE FUNCTION pg_temp.try(stmt text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE n bigint;
 BEGIN

@@ -35,7 +35,8 @@ REGRESS = \
 	leaderboard_swap \
 	leaderboard_errors \
 	queries \
-	queries_security
+	queries_security \
+	bad_input
 REGRESS_OPTS = --outputdir=sql_output \
 	--temp-instance=tmp_check_regress --temp-config=test/regress.conf \
 	--encoding=UTF8 --no-locale

@@ -25,6 +25,10 @@ COMMENT ON TABLE gamestats.partition_config IS
     'pg_gamestats partition manager settings and run state, one row per managed table; change it with gamestats.alter_partitions()';
 SELECT pg_catalog.pg_extension_config_dump('gamestats.partition_config', '');
 REVOKE ALL ON TABLE gamestats.partition_config FROM PUBLIC;
+-- readable like the views built on it, so that any role can pg_dump the
+-- database (pg_dump copies the configuration rows); written only by the
+-- extension's functions
+GRANT SELECT ON TABLE gamestats.partition_config TO PUBLIC;
 
 CREATE FUNCTION gamestats.manage_partitions(
     parent             pg_catalog.regclass,

@@ -601,11 +601,22 @@ typedef struct KeyArray
 static void
 get_key_array(FunctionCallInfo fcinfo, int argno, KeyArray *keys)
 {
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(argno);
+	ArrayType  *arr;
 	int16		typlen;
 	bool		typbyval;
 	char		typalign;
 	int			nitems;
+
+	if (PG_ARGISNULL(argno))
+	{
+		/* a NULL array asks for nothing, like an array of NULLs */
+		keys->elemtype = get_element_type(get_fn_expr_argtype(fcinfo->flinfo, argno));
+		keys->n = 0;
+		keys->values = NULL;
+		keys->nulls = NULL;
+		return;
+	}
+	arr = PG_GETARG_ARRAYTYPE_P(argno);
 
 	if (ARR_NDIM(arr) > 1)
 		ereport(ERROR,

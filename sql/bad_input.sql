@@ -1,9 +1,9 @@
 -- Bad input catalog: wrong calls across every function, each showing its
 -- SQLSTATE and message.  None may be XX000 (internal error), none may crash
 -- the backend, none may leave anything behind (checked at the end).
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_gamestats;
 CREATE EXTENSION IF NOT EXISTS pg_cron;   -- so that schedules reach its parser
-SET client_min_messages = warning;
 CREATE FUNCTION pg_temp.try(stmt text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE stmt;

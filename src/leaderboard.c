@@ -217,20 +217,75 @@ lb_get_board(Oid relid, LbBoard *b, const char *action)
  * ---------------------------------------------------------------------------
  */
 
+/* Sizes of a board's new contents. */
+typedef struct LbSizes
+{
+	int64		rows;
+	int64		segments;		/* segmented boards only */
+	Datum		segment_names;	/* text[], when segments > 0 */
+	Datum		segment_rows;	/* bigint[], when segments > 0 */
+} LbSizes;
+
+/*
+ * Counts the rows of relation "rel" (the board, or the transient heap about
+ * to become it) per segment for a segmented board; for an unsegmented one
+ * counts them only if rows < 0.  Runs as the current user.
+ */
+static void
+lb_count(LbBoard *b, const char *rel, int64 rows, LbSizes *sz)
+{
+	bool		isnull;
+
+	sz->rows = rows;
+	sz->segments = 0;
+	sz->segment_names = sz->segment_rows = (Datum) 0;
+	if (b->segment_column)
+	{
+		char	   *sql;
+
+		sql = psprintf("SELECT pg_catalog.array_agg(x.s), pg_catalog.array_agg(x.n),"
+					   "       pg_catalog.count(*), pg_catalog.sum(x.n)::pg_catalog.int8"
+					   "  FROM (SELECT b.%s::pg_catalog.text AS s, pg_catalog.count(*) AS n"
+					   "          FROM %s AS b GROUP BY b.%s) AS x",
+					   quote_identifier(b->segment_column), rel,
+					   quote_identifier(b->segment_column));
+		lb_spi(sql, 0, NULL, NULL, NULL, false);
+		sz->segments = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+												   SPI_tuptable->tupdesc, 3, &isnull));
+		sz->rows = 0;
+		if (sz->segments > 0)
+		{
+			sz->segment_names = datumCopy(SPI_getbinval(SPI_tuptable->vals[0],
+														SPI_tuptable->tupdesc, 1, &isnull),
+										  false, -1);
+			sz->segment_rows = datumCopy(SPI_getbinval(SPI_tuptable->vals[0],
+													   SPI_tuptable->tupdesc, 2, &isnull),
+										 false, -1);
+			sz->rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+												   SPI_tuptable->tupdesc, 4, &isnull));
+		}
+	}
+	else if (rows < 0)
+	{
+		lb_spi(psprintf("SELECT pg_catalog.count(*) FROM %s", rel),
+			   0, NULL, NULL, NULL, false);
+		sz->rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											   SPI_tuptable->tupdesc, 1, &isnull));
+	}
+}
+
 /*
  * Rewrites the board's rows in gamestats.leaderboard_segment (segmented
- * boards) and its state in gamestats.leaderboard_config.  rows < 0: count
- * them.  Runs in the refresh's transaction, so it commits with the board.
- * Returns the board's rows.
+ * boards) and its state in gamestats.leaderboard_config, in the refresh's
+ * transaction, so they commit with the board.  Returns the board's rows.
  */
 static int64
-lb_record_state(LbBoard *b, int64 rows, const char *strategy,
-				TimestampTz started)
+lb_write_state(LbBoard *b, LbSizes *sz, const char *strategy,
+			   TimestampTz started)
 {
 	Datum		values[6];
 	char		nulls[6];
 	Oid			argtypes[6];
-	int64		segments = 0;
 	double		elapsed_ms;
 
 	values[0] = ObjectIdGetDatum(b->relid);
@@ -238,63 +293,26 @@ lb_record_state(LbBoard *b, int64 rows, const char *strategy,
 
 	if (b->segment_column)
 	{
-		Datum		seg_names = (Datum) 0;
-		Datum		seg_rows = (Datum) 0;
-		bool		isnull;
-		char	   *sql;
-
-		sql = psprintf("SELECT pg_catalog.array_agg(x.s), pg_catalog.array_agg(x.n),"
-					   "       pg_catalog.count(*), pg_catalog.sum(x.n)::pg_catalog.int8"
-					   "  FROM (SELECT b.%s::pg_catalog.text AS s, pg_catalog.count(*) AS n"
-					   "          FROM %s AS b GROUP BY b.%s) AS x",
-					   quote_identifier(b->segment_column), b->name,
-					   quote_identifier(b->segment_column));
-		lb_spi(sql, 0, NULL, NULL, NULL, false);
-		segments = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-											   SPI_tuptable->tupdesc, 3, &isnull));
-		if (segments > 0)
-		{
-			seg_names = datumCopy(SPI_getbinval(SPI_tuptable->vals[0],
-												SPI_tuptable->tupdesc, 1, &isnull),
-								  false, -1);
-			seg_rows = datumCopy(SPI_getbinval(SPI_tuptable->vals[0],
-											   SPI_tuptable->tupdesc, 2, &isnull),
-								 false, -1);
-			rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-											   SPI_tuptable->tupdesc, 4, &isnull));
-		}
-		else
-			rows = 0;
-
 		lb_spi("DELETE FROM gamestats.leaderboard_segment WHERE board = $1",
 			   1, argtypes, values, NULL, true);
-		if (segments > 0)
+		if (sz->segments > 0)
 		{
-			values[1] = seg_names;
+			values[1] = sz->segment_names;
 			argtypes[1] = TEXTARRAYOID;
-			values[2] = seg_rows;
+			values[2] = sz->segment_rows;
 			argtypes[2] = INT8ARRAYOID;
 			lb_spi("INSERT INTO gamestats.leaderboard_segment (board, segment, rows)"
 				   " SELECT $1, u.s, u.n FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) AS u(s, n)",
 				   3, argtypes, values, NULL, true);
 		}
 	}
-	else if (rows < 0)
-	{
-		bool		isnull;
-
-		lb_spi(psprintf("SELECT pg_catalog.count(*) FROM %s", b->name),
-			   0, NULL, NULL, NULL, false);
-		rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-										   SPI_tuptable->tupdesc, 1, &isnull));
-	}
 
 	elapsed_ms = (double) (GetCurrentTimestamp() - started) / 1000.0;
 
 	memset(nulls, ' ', sizeof(nulls));
-	values[1] = Int64GetDatum(rows);
+	values[1] = Int64GetDatum(sz->rows);
 	argtypes[1] = INT8OID;
-	values[2] = Int64GetDatum(segments);
+	values[2] = Int64GetDatum(sz->segments);
 	argtypes[2] = INT8OID;
 	if (b->segment_column == NULL)
 		nulls[2] = 'n';
@@ -309,7 +327,7 @@ lb_record_state(LbBoard *b, int64 rows, const char *strategy,
 		   "       last_refresh_ms = $5, last_strategy = $6, last_error = NULL"
 		   " WHERE board = $1",
 		   6, argtypes, values, nulls, true);
-	return rows;
+	return sz->rows;
 }
 
 /* ---------------------------------------------------------------------------
@@ -1027,10 +1045,11 @@ lb_rename_toast(Oid boardid)
 
 /*
  * The 'swap' strategy; the caller holds ExclusiveLock on the board.
- * Returns the number of rows of the new board.
+ * Sets *sz to the sizes of the new board, counted before the switch so
+ * that the short lock covers only catalog updates.
  */
-static int64
-lb_refresh_swap(LbBoard *b)
+static void
+lb_refresh_swap(LbBoard *b, LbSizes *sz)
 {
 	Relation	board = table_open(b->relid, NoLock);
 	Query	   *query = lb_board_query(board);
@@ -1067,6 +1086,9 @@ lb_refresh_swap(LbBoard *b)
 	processed = lb_fill(newheap, query, b->name);
 	CommandCounterIncrement();
 	copies = lb_build_indexes(b, newheap, board_indexes);
+	lb_count(b, quote_qualified_identifier(get_namespace_name(get_rel_namespace(newheap)),
+										   get_rel_name(newheap)),
+			 (int64) processed, sz);
 
 	AtEOXact_GUC(false, nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
@@ -1096,8 +1118,6 @@ lb_refresh_swap(LbBoard *b)
 	object.objectSubId = 0;
 	performDeletion(&object, DROP_RESTRICT, PERFORM_DELETION_INTERNAL);
 	lb_rename_toast(b->relid);
-
-	return (int64) processed;
 }
 
 static LbStrategy
@@ -1123,7 +1143,7 @@ static int64
 lb_refresh(LbBoard *b, LbStrategy strategy, const char *label)
 {
 	TimestampTz started;
-	int64		rows = -1;
+	LbSizes		sz;
 
 	/* conflicts with another refresh, not with readers */
 	LockRelationOid(b->relid, ExclusiveLock);
@@ -1135,7 +1155,7 @@ lb_refresh(LbBoard *b, LbStrategy strategy, const char *label)
 	started = GetCurrentTimestamp();
 
 	if (strategy == LB_SWAP)
-		rows = lb_refresh_swap(b);
+		lb_refresh_swap(b, &sz);
 	else
 	{
 		char	   *sql = psprintf("REFRESH MATERIALIZED VIEW %s%s",
@@ -1143,8 +1163,9 @@ lb_refresh(LbBoard *b, LbStrategy strategy, const char *label)
 								   b->name);
 
 		lb_spi(sql, 0, NULL, NULL, NULL, false);
+		lb_count(b, b->name, -1, &sz);
 	}
-	return lb_record_state(b, rows, label, started);
+	return lb_write_state(b, &sz, label, started);
 }
 
 /* Keeps a failed refresh's error in the board's configuration row. */

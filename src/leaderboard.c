@@ -23,6 +23,7 @@
 #include "access/tableam.h"
 #include "access/table.h"
 #include "access/toast_internals.h"
+#include "access/visibilitymap.h"
 #include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/index.h"
@@ -1015,7 +1016,7 @@ lb_lock_for_swap(LbBoard *b)
  * new heap's TOAST table, which must therefore come along as it is.
  */
 static void
-lb_swap_storage(Oid keep, Oid other, bool swap_toast)
+lb_swap_storage(Oid keep, Oid other, bool swap_toast, int32 new_allvisible)
 {
 	Relation	classrel = table_open(RelationRelationId, RowExclusiveLock);
 	HeapTuple	tup1 = SearchSysCacheCopy1(RELOID, ObjectIdGetDatum(keep));
@@ -1047,6 +1048,8 @@ lb_swap_storage(Oid keep, Oid other, bool swap_toast)
 #undef LB_SWAP_FIELD
 	if (f1->relkind == RELKIND_MATVIEW)
 		f1->relispopulated = true;
+	if (new_allvisible >= 0)
+		f1->relallvisible = new_allvisible;
 
 	CatalogTupleUpdate(classrel, &tup1->t_self, tup1);
 	CatalogTupleUpdate(classrel, &tup2->t_self, tup2);
@@ -1159,6 +1162,7 @@ lb_refresh_swap(LbBoard *b, LbSizes *sz)
 	int			nestlevel;
 	Oid			newheap;
 	uint64		processed;
+	BlockNumber allvisible;
 	ListCell   *lc1,
 			   *lc2;
 	ObjectAddress object;
@@ -1192,14 +1196,23 @@ lb_refresh_swap(LbBoard *b, LbSizes *sz)
 	AtEOXact_GUC(false, nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 
+	/* its pages went in all-visible: tell the planner (index-only scans) */
+	{
+		Relation	heap = table_open(newheap, NoLock);
+		BlockNumber allfrozen;
+
+		visibilitymap_count(heap, &allvisible, &allfrozen);
+		table_close(heap, NoLock);
+	}
+
 	/* switch it in: one short lock */
 	lb_lock_for_swap(b);
 	CheckTableNotInUse(board, "refresh leaderboard");
 	TransferPredicateLocksToHeapRelation(board);
 
-	lb_swap_storage(b->relid, newheap, true);
+	lb_swap_storage(b->relid, newheap, true, (int32) allvisible);
 	forboth(lc1, board_indexes, lc2, copies)
-		lb_swap_storage(lfirst_oid(lc1), lfirst_oid(lc2), false);
+		lb_swap_storage(lfirst_oid(lc1), lfirst_oid(lc2), false, -1);
 	CommandCounterIncrement();
 
 	/*

@@ -54,6 +54,8 @@ SELECT b.relname, a.oid = b.oid AS same_oid, a.relowner = b.relowner::regrole AS
                              obj_description(c.oid, 'pg_class') AS comment) a
  ORDER BY b.relname;
 SELECT obj_description('lbs.board'::regclass, 'pg_class') AS comment;
+-- the new pages went in frozen and all-visible: index-only scans need no heap
+SELECT relallvisible = relpages AND relpages > 0 AS all_visible FROM pg_class WHERE oid = 'lbs.board'::regclass;
 -- the TOAST table came along with the new rows: a new one, owned by the
 -- board and named after it; the old one is gone
 SELECT t.oid <> b.toast AS new_toast_table,

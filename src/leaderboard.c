@@ -17,10 +17,13 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/relation.h"
+#include "access/tableam.h"
 #include "access/table.h"
 #include "access/toast_internals.h"
+#include "access/visibilitymap.h"
 #include "access/xact.h"
 #include "catalog/dependency.h"
 #include "catalog/index.h"
@@ -35,6 +38,7 @@
 #include "commands/matview.h"
 #include "commands/tablecmds.h"
 #include "executor/executor.h"
+#include "executor/tuptable.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -217,20 +221,75 @@ lb_get_board(Oid relid, LbBoard *b, const char *action)
  * ---------------------------------------------------------------------------
  */
 
+/* Sizes of a board's new contents. */
+typedef struct LbSizes
+{
+	int64		rows;
+	int64		segments;		/* segmented boards only */
+	Datum		segment_names;	/* text[], when segments > 0 */
+	Datum		segment_rows;	/* bigint[], when segments > 0 */
+} LbSizes;
+
+/*
+ * Counts the rows of relation "rel" (the board, or the transient heap about
+ * to become it) per segment for a segmented board; for an unsegmented one
+ * counts them only if rows < 0.  Runs as the current user.
+ */
+static void
+lb_count(LbBoard *b, const char *rel, int64 rows, LbSizes *sz)
+{
+	bool		isnull;
+
+	sz->rows = rows;
+	sz->segments = 0;
+	sz->segment_names = sz->segment_rows = (Datum) 0;
+	if (b->segment_column)
+	{
+		char	   *sql;
+
+		sql = psprintf("SELECT pg_catalog.array_agg(x.s), pg_catalog.array_agg(x.n),"
+					   "       pg_catalog.count(*), pg_catalog.sum(x.n)::pg_catalog.int8"
+					   "  FROM (SELECT b.%s::pg_catalog.text AS s, pg_catalog.count(*) AS n"
+					   "          FROM %s AS b GROUP BY b.%s) AS x",
+					   quote_identifier(b->segment_column), rel,
+					   quote_identifier(b->segment_column));
+		lb_spi(sql, 0, NULL, NULL, NULL, false);
+		sz->segments = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+												   SPI_tuptable->tupdesc, 3, &isnull));
+		sz->rows = 0;
+		if (sz->segments > 0)
+		{
+			sz->segment_names = datumCopy(SPI_getbinval(SPI_tuptable->vals[0],
+														SPI_tuptable->tupdesc, 1, &isnull),
+										  false, -1);
+			sz->segment_rows = datumCopy(SPI_getbinval(SPI_tuptable->vals[0],
+													   SPI_tuptable->tupdesc, 2, &isnull),
+										 false, -1);
+			sz->rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+												   SPI_tuptable->tupdesc, 4, &isnull));
+		}
+	}
+	else if (rows < 0)
+	{
+		lb_spi(psprintf("SELECT pg_catalog.count(*) FROM %s", rel),
+			   0, NULL, NULL, NULL, false);
+		sz->rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											   SPI_tuptable->tupdesc, 1, &isnull));
+	}
+}
+
 /*
  * Rewrites the board's rows in gamestats.leaderboard_segment (segmented
- * boards) and its state in gamestats.leaderboard_config.  rows < 0: count
- * them.  Runs in the refresh's transaction, so it commits with the board.
- * Returns the board's rows.
+ * boards) and its state in gamestats.leaderboard_config, in the refresh's
+ * transaction, so they commit with the board.  Returns the board's rows.
  */
 static int64
-lb_record_state(LbBoard *b, int64 rows, const char *strategy,
-				TimestampTz started)
+lb_write_state(LbBoard *b, LbSizes *sz, const char *strategy,
+			   TimestampTz started)
 {
 	Datum		values[6];
 	char		nulls[6];
 	Oid			argtypes[6];
-	int64		segments = 0;
 	double		elapsed_ms;
 
 	values[0] = ObjectIdGetDatum(b->relid);
@@ -238,63 +297,26 @@ lb_record_state(LbBoard *b, int64 rows, const char *strategy,
 
 	if (b->segment_column)
 	{
-		Datum		seg_names = (Datum) 0;
-		Datum		seg_rows = (Datum) 0;
-		bool		isnull;
-		char	   *sql;
-
-		sql = psprintf("SELECT pg_catalog.array_agg(x.s), pg_catalog.array_agg(x.n),"
-					   "       pg_catalog.count(*), pg_catalog.sum(x.n)::pg_catalog.int8"
-					   "  FROM (SELECT b.%s::pg_catalog.text AS s, pg_catalog.count(*) AS n"
-					   "          FROM %s AS b GROUP BY b.%s) AS x",
-					   quote_identifier(b->segment_column), b->name,
-					   quote_identifier(b->segment_column));
-		lb_spi(sql, 0, NULL, NULL, NULL, false);
-		segments = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-											   SPI_tuptable->tupdesc, 3, &isnull));
-		if (segments > 0)
-		{
-			seg_names = datumCopy(SPI_getbinval(SPI_tuptable->vals[0],
-												SPI_tuptable->tupdesc, 1, &isnull),
-								  false, -1);
-			seg_rows = datumCopy(SPI_getbinval(SPI_tuptable->vals[0],
-											   SPI_tuptable->tupdesc, 2, &isnull),
-								 false, -1);
-			rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-											   SPI_tuptable->tupdesc, 4, &isnull));
-		}
-		else
-			rows = 0;
-
 		lb_spi("DELETE FROM gamestats.leaderboard_segment WHERE board = $1",
 			   1, argtypes, values, NULL, true);
-		if (segments > 0)
+		if (sz->segments > 0)
 		{
-			values[1] = seg_names;
+			values[1] = sz->segment_names;
 			argtypes[1] = TEXTARRAYOID;
-			values[2] = seg_rows;
+			values[2] = sz->segment_rows;
 			argtypes[2] = INT8ARRAYOID;
 			lb_spi("INSERT INTO gamestats.leaderboard_segment (board, segment, rows)"
 				   " SELECT $1, u.s, u.n FROM ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($3)) AS u(s, n)",
 				   3, argtypes, values, NULL, true);
 		}
 	}
-	else if (rows < 0)
-	{
-		bool		isnull;
-
-		lb_spi(psprintf("SELECT pg_catalog.count(*) FROM %s", b->name),
-			   0, NULL, NULL, NULL, false);
-		rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-										   SPI_tuptable->tupdesc, 1, &isnull));
-	}
 
 	elapsed_ms = (double) (GetCurrentTimestamp() - started) / 1000.0;
 
 	memset(nulls, ' ', sizeof(nulls));
-	values[1] = Int64GetDatum(rows);
+	values[1] = Int64GetDatum(sz->rows);
 	argtypes[1] = INT8OID;
-	values[2] = Int64GetDatum(segments);
+	values[2] = Int64GetDatum(sz->segments);
 	argtypes[2] = INT8OID;
 	if (b->segment_column == NULL)
 		nulls[2] = 'n';
@@ -309,7 +331,7 @@ lb_record_state(LbBoard *b, int64 rows, const char *strategy,
 		   "       last_refresh_ms = $5, last_strategy = $6, last_error = NULL"
 		   " WHERE board = $1",
 		   6, argtypes, values, nulls, true);
-	return rows;
+	return sz->rows;
 }
 
 /* ---------------------------------------------------------------------------
@@ -701,13 +723,108 @@ lb_board_query(Relation board)
 }
 
 /*
+ * A receiver that fills the transient heap in batches with
+ * table_multi_insert(): rows are inserted frozen (the heap is new in this
+ * transaction, like PostgreSQL's transient refresh heap), fewer WAL records
+ * are written, and full pages are marked all-visible, so that index-only
+ * scans of the board work right after the switch.
+ */
+#define LB_BATCH 1000
+
+typedef struct LbDest
+{
+	DestReceiver pub;
+	Oid			relid;
+	Relation	rel;
+	BulkInsertState bistate;
+	CommandId	cid;
+	TupleTableSlot *slots[LB_BATCH];
+	int			nused;			/* slots holding a row */
+	int			ncreated;		/* slots created */
+} LbDest;
+
+static void
+lb_dest_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+	LbDest	   *d = (LbDest *) self;
+
+	d->rel = table_open(d->relid, NoLock);
+	d->bistate = GetBulkInsertState();
+	d->cid = GetCurrentCommandId(true);
+	d->nused = 0;
+	d->ncreated = 0;
+}
+
+static void
+lb_dest_flush(LbDest *d)
+{
+	int			i;
+
+	if (d->nused == 0)
+		return;
+	table_multi_insert(d->rel, d->slots, d->nused, d->cid,
+					   TABLE_INSERT_SKIP_FSM | TABLE_INSERT_FROZEN, d->bistate);
+	for (i = 0; i < d->nused; i++)
+		ExecClearTuple(d->slots[i]);
+	d->nused = 0;
+}
+
+static bool
+lb_dest_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	LbDest	   *d = (LbDest *) self;
+
+	if (d->nused == d->ncreated)
+		d->slots[d->ncreated++] = table_slot_create(d->rel, NULL);
+	ExecCopySlot(d->slots[d->nused++], slot);
+	if (d->nused == LB_BATCH)
+		lb_dest_flush(d);
+	return true;
+}
+
+static void
+lb_dest_shutdown(DestReceiver *self)
+{
+	LbDest	   *d = (LbDest *) self;
+	int			i;
+
+	lb_dest_flush(d);
+	FreeBulkInsertState(d->bistate);
+	table_finish_bulk_insert(d->rel, TABLE_INSERT_SKIP_FSM | TABLE_INSERT_FROZEN);
+	for (i = 0; i < d->ncreated; i++)
+		ExecDropSingleTupleTableSlot(d->slots[i]);
+	table_close(d->rel, NoLock);
+	d->rel = NULL;
+}
+
+static void
+lb_dest_destroy(DestReceiver *self)
+{
+	pfree(self);
+}
+
+static DestReceiver *
+lb_dest_create(Oid relid)
+{
+	LbDest	   *d = palloc0(sizeof(LbDest));
+
+	d->pub.receiveSlot = lb_dest_receive;
+	d->pub.rStartup = lb_dest_startup;
+	d->pub.rShutdown = lb_dest_shutdown;
+	d->pub.rDestroy = lb_dest_destroy;
+	d->pub.mydest = DestTransientRel;
+	d->relid = relid;
+	return (DestReceiver *) d;
+}
+
+/*
  * Runs the board's query with a fresh snapshot and sends its rows into the
  * transient heap.  Returns the number of rows.
  */
 static uint64
 lb_fill(Oid newheap, Query *query, const char *board)
 {
-	DestReceiver *dest = CreateTransientRelDestReceiver(newheap);
+	DestReceiver *dest = lb_dest_create(newheap);
 	const char *label = psprintf("gamestats.refresh_leaderboard(%s)", board);
 	List	   *rewritten;
 	PlannedStmt *plan;
@@ -736,6 +853,7 @@ lb_fill(Oid newheap, Query *query, const char *board)
 	ExecutorEnd(qd);
 	FreeQueryDesc(qd);
 	PopActiveSnapshot();
+	dest->rDestroy(dest);
 
 	return processed;
 }
@@ -898,7 +1016,7 @@ lb_lock_for_swap(LbBoard *b)
  * new heap's TOAST table, which must therefore come along as it is.
  */
 static void
-lb_swap_storage(Oid keep, Oid other, bool swap_toast)
+lb_swap_storage(Oid keep, Oid other, bool swap_toast, int32 new_allvisible)
 {
 	Relation	classrel = table_open(RelationRelationId, RowExclusiveLock);
 	HeapTuple	tup1 = SearchSysCacheCopy1(RELOID, ObjectIdGetDatum(keep));
@@ -930,6 +1048,8 @@ lb_swap_storage(Oid keep, Oid other, bool swap_toast)
 #undef LB_SWAP_FIELD
 	if (f1->relkind == RELKIND_MATVIEW)
 		f1->relispopulated = true;
+	if (new_allvisible >= 0)
+		f1->relallvisible = new_allvisible;
 
 	CatalogTupleUpdate(classrel, &tup1->t_self, tup1);
 	CatalogTupleUpdate(classrel, &tup2->t_self, tup2);
@@ -1027,10 +1147,11 @@ lb_rename_toast(Oid boardid)
 
 /*
  * The 'swap' strategy; the caller holds ExclusiveLock on the board.
- * Returns the number of rows of the new board.
+ * Sets *sz to the sizes of the new board, counted before the switch so
+ * that the short lock covers only catalog updates.
  */
-static int64
-lb_refresh_swap(LbBoard *b)
+static void
+lb_refresh_swap(LbBoard *b, LbSizes *sz)
 {
 	Relation	board = table_open(b->relid, NoLock);
 	Query	   *query = lb_board_query(board);
@@ -1041,6 +1162,7 @@ lb_refresh_swap(LbBoard *b)
 	int			nestlevel;
 	Oid			newheap;
 	uint64		processed;
+	BlockNumber allvisible;
 	ListCell   *lc1,
 			   *lc2;
 	ObjectAddress object;
@@ -1067,18 +1189,30 @@ lb_refresh_swap(LbBoard *b)
 	processed = lb_fill(newheap, query, b->name);
 	CommandCounterIncrement();
 	copies = lb_build_indexes(b, newheap, board_indexes);
+	lb_count(b, quote_qualified_identifier(get_namespace_name(get_rel_namespace(newheap)),
+										   get_rel_name(newheap)),
+			 (int64) processed, sz);
 
 	AtEOXact_GUC(false, nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
+
+	/* its pages went in all-visible: tell the planner (index-only scans) */
+	{
+		Relation	heap = table_open(newheap, NoLock);
+		BlockNumber allfrozen;
+
+		visibilitymap_count(heap, &allvisible, &allfrozen);
+		table_close(heap, NoLock);
+	}
 
 	/* switch it in: one short lock */
 	lb_lock_for_swap(b);
 	CheckTableNotInUse(board, "refresh leaderboard");
 	TransferPredicateLocksToHeapRelation(board);
 
-	lb_swap_storage(b->relid, newheap, true);
+	lb_swap_storage(b->relid, newheap, true, (int32) allvisible);
 	forboth(lc1, board_indexes, lc2, copies)
-		lb_swap_storage(lfirst_oid(lc1), lfirst_oid(lc2), false);
+		lb_swap_storage(lfirst_oid(lc1), lfirst_oid(lc2), false, -1);
 	CommandCounterIncrement();
 
 	/*
@@ -1096,8 +1230,6 @@ lb_refresh_swap(LbBoard *b)
 	object.objectSubId = 0;
 	performDeletion(&object, DROP_RESTRICT, PERFORM_DELETION_INTERNAL);
 	lb_rename_toast(b->relid);
-
-	return (int64) processed;
 }
 
 static LbStrategy
@@ -1123,7 +1255,7 @@ static int64
 lb_refresh(LbBoard *b, LbStrategy strategy, const char *label)
 {
 	TimestampTz started;
-	int64		rows = -1;
+	LbSizes		sz;
 
 	/* conflicts with another refresh, not with readers */
 	LockRelationOid(b->relid, ExclusiveLock);
@@ -1135,7 +1267,7 @@ lb_refresh(LbBoard *b, LbStrategy strategy, const char *label)
 	started = GetCurrentTimestamp();
 
 	if (strategy == LB_SWAP)
-		rows = lb_refresh_swap(b);
+		lb_refresh_swap(b, &sz);
 	else
 	{
 		char	   *sql = psprintf("REFRESH MATERIALIZED VIEW %s%s",
@@ -1143,8 +1275,9 @@ lb_refresh(LbBoard *b, LbStrategy strategy, const char *label)
 								   b->name);
 
 		lb_spi(sql, 0, NULL, NULL, NULL, false);
+		lb_count(b, b->name, -1, &sz);
 	}
-	return lb_record_state(b, rows, label, started);
+	return lb_write_state(b, &sz, label, started);
 }
 
 /* Keeps a failed refresh's error in the board's configuration row. */

@@ -161,3 +161,7 @@ SELECT count(*) AS calls, count(*) FILTER (WHERE result LIKE 'XX%') AS internal_
 SELECT board FROM gamestats.leaderboards ORDER BY 1;
 SELECT parent FROM gamestats.managed_tables ORDER BY 1;
 SELECT relname FROM pg_class WHERE relname LIKE 'x1%' OR relname LIKE 'pg_temp_%' ORDER BY 1;
+-- a schedule is a value handed to pg_cron, never SQL: sc is still there
+SELECT count(*) AS sc_rows FROM sc;
+SELECT schedule, command FROM cron.job ORDER BY jobid;
+SELECT cron.unschedule(jobid) FROM cron.job;

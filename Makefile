@@ -36,7 +36,8 @@ REGRESS = \
 	leaderboard_errors \
 	queries \
 	queries_security \
-	bad_input
+	bad_input \
+	security
 REGRESS_OPTS = --outputdir=sql_output \
 	--temp-instance=tmp_check_regress --temp-config=test/regress.conf \
 	--encoding=UTF8 --no-locale

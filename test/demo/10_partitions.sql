@@ -2,7 +2,7 @@
 -- managed and maintained by pg_gamestats, with maintenance scheduled in
 -- pg_cron.
 \echo
-\echo Time-range partitions: events by day, kept 30 days, 4 days premade
+\echo Time-range partitions: events by day, kept 30 days, 2 days premade
 CREATE TABLE events (
     player_id bigint      NOT NULL,
     kind      text        NOT NULL,

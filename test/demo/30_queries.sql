@@ -18,6 +18,6 @@ SELECT * FROM gamestats.top(NULL::region_best, 5, segment => 'eu');
 \echo A batched lookup of player rows by primary key (missing keys are skipped)
 SELECT * FROM gamestats.lookup(NULL::players, ARRAY[3, 1, 2, 0]::bigint[]);
 
-\echo The rank a rating of 2500 would get, and the board's size
+\echo The rank a rating of 2500 would get, and the size of the board
 SELECT gamestats.rank_for_score(NULL::rating_board, 2500) AS rank_for_2500,
        gamestats.board_size(NULL::rating_board) AS players_ranked;

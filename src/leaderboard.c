@@ -1428,13 +1428,21 @@ PG_FUNCTION_INFO_V1(gamestats_schedule_refresh);
 Datum
 gamestats_schedule_refresh(PG_FUNCTION_ARGS)
 {
-	Oid			relid = PG_GETARG_OID(0);
-	char	   *schedule = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	Oid			relid;
+	char	   *schedule;
 	LbBoard		b;
 	Oid			argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[3];
 	bool		isnull;
 	int64		jobid;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("arguments of schedule_refresh must not be null"),
+				 errhint("Pass a leaderboard and a pg_cron schedule such as '*/5 * * * *'.")));
+	relid = PG_GETARG_OID(0);
+	schedule = text_to_cstring(PG_GETARG_TEXT_PP(1));
 
 	gs_forbid_in_recovery("schedule a leaderboard refresh");
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -1449,8 +1457,13 @@ gamestats_schedule_refresh(PG_FUNCTION_ARGS)
 
 	values[0] = CStringGetTextDatum(psprintf("gamestats-refresh-%s", b.name));
 	values[1] = CStringGetTextDatum(schedule);
-	values[2] = CStringGetTextDatum(psprintf("SELECT gamestats.refresh_leaderboard(%u::pg_catalog.regclass, raise_error => false)",
-											 relid));
+	/*
+	 * The job names the board, not its OID: pg_dump carries cron.job over
+	 * to a database where the OID means something else.  After renaming a
+	 * board, schedule it again.
+	 */
+	values[2] = CStringGetTextDatum(psprintf("SELECT gamestats.refresh_leaderboard(%s::pg_catalog.regclass, raise_error => false)",
+											 quote_literal_cstr(gs_qualified_name(relid))));
 	lb_spi("SELECT cron.schedule($1, $2, $3)", 3, argtypes, values, NULL,
 		   false);
 	jobid = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
@@ -1483,11 +1496,20 @@ PG_FUNCTION_INFO_V1(gamestats_drop_leaderboard);
 Datum
 gamestats_drop_leaderboard(PG_FUNCTION_ARGS)
 {
-	Oid			relid = PG_GETARG_OID(0);
-	bool		cascade = PG_GETARG_BOOL(1);
+	Oid			relid;
+	bool		cascade;
 	LbBoard		b;
 	Oid			argtypes[1] = {REGCLASSOID};
-	Datum		values[1] = {ObjectIdGetDatum(relid)};
+	Datum		values[1];
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("arguments of drop_leaderboard must not be null"),
+				 errhint("Pass the leaderboard to drop.")));
+	relid = PG_GETARG_OID(0);
+	cascade = PG_GETARG_BOOL(1);
+	values[0] = ObjectIdGetDatum(relid);
 
 	gs_forbid_in_recovery("drop a leaderboard");
 	if (SPI_connect() != SPI_OK_CONNECT)

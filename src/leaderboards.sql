@@ -71,14 +71,14 @@ COMMENT ON FUNCTION gamestats.refresh_leaderboard(pg_catalog.regclass, pg_catalo
 
 CREATE FUNCTION gamestats.schedule_refresh(board pg_catalog.regclass, schedule pg_catalog.text)
 RETURNS pg_catalog.int8
-LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'gamestats_schedule_refresh';
 COMMENT ON FUNCTION gamestats.schedule_refresh(pg_catalog.regclass, pg_catalog.text) IS
     'schedule a swap refresh of a leaderboard with pg_cron; returns the pg_cron job id';
 
 CREATE FUNCTION gamestats.drop_leaderboard(board pg_catalog.regclass, cascade pg_catalog.bool DEFAULT false)
 RETURNS void
-LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'gamestats_drop_leaderboard';
 COMMENT ON FUNCTION gamestats.drop_leaderboard(pg_catalog.regclass, pg_catalog.bool) IS
     'drop a leaderboard: its materialized view, its configuration and its pg_cron job';

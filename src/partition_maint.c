@@ -240,8 +240,9 @@ ctx_leave(GsCtx *c)
 }
 
 /*
- * Takes ACCESS EXCLUSIVE on relid without holding up others behind a long
- * transaction.  Free: taken at once.  Held by a transaction open longer than
+ * Takes "mode" on relid without holding up others behind a long
+ * transaction.  Free: taken at once.  Held (in a conflicting mode) by a
+ * transaction open longer than
  * gamestats.lock_timeout (a long reader or batch): fails at once rather than
  * queueing, since every later request on the table -- the game's inserts --
  * would queue behind ours until the timeout.  Otherwise (short transactions
@@ -250,20 +251,22 @@ ctx_leave(GsCtx *c)
  * every session.
  */
 static void
-lock_exclusive(Oid relid)
+lock_bounded(Oid relid, LOCKMODE mode)
 {
 	Oid			save_userid;
 	int			save_sec;
-	Oid			argtypes[3] = {OIDOID, OIDOID, FLOAT8OID};
-	Datum		values[3];
+	Oid			argtypes[4] = {OIDOID, OIDOID, FLOAT8OID, BOOLOID};
+	Datum		values[4];
 	int			ret;
 
-	if (ConditionalLockRelationOid(relid, AccessExclusiveLock))
+	if (ConditionalLockRelationOid(relid, mode))
 		return;
 
 	values[0] = ObjectIdGetDatum(MyDatabaseId);
 	values[1] = ObjectIdGetDatum(relid);
 	values[2] = Float8GetDatum(gamestats_lock_timeout / 1000.0);
+	/* readers conflict only with ACCESS EXCLUSIVE */
+	values[3] = BoolGetDatum(mode == AccessExclusiveLock);
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(gs_rel_owner(gs_catalog_relid("partition_config")),
 						   save_sec | SECURITY_LOCAL_USERID_CHANGE |
@@ -276,11 +279,12 @@ lock_exclusive(Oid relid)
 								"   AND l.database OPERATOR(pg_catalog.=) $1"
 								"   AND l.relation OPERATOR(pg_catalog.=) $2"
 								"   AND l.granted"
+								"   AND ($4 OR l.mode NOT IN ('AccessShareLock', 'RowShareLock'))"
 								"   AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()"
 								"   AND a.xact_start OPERATOR(pg_catalog.<) (pg_catalog.clock_timestamp()"
 								"       OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $3))"
 								" ORDER BY a.xact_start LIMIT 1",
-								3, argtypes, values, NULL, true, 1);
+								4, argtypes, values, NULL, true, 1);
 	SetUserIdAndSecContext(save_userid, save_sec);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read the lock holders of relation %u", relid);
@@ -293,7 +297,13 @@ lock_exclusive(Oid relid)
 						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
 				 errhint("The step is retried at the next maintenance.")));
 
-	LockRelationOid(relid, AccessExclusiveLock);
+	LockRelationOid(relid, mode);
+}
+
+static void
+lock_exclusive(Oid relid)
+{
+	lock_bounded(relid, AccessExclusiveLock);
 }
 
 static void
@@ -450,6 +460,16 @@ create_slot(void *varg)
 	 */
 	if (OidIsValid(a->defoid))
 	{
+		/*
+		 * Rows in the default partition mean inserts may be routing rows of
+		 * this range there right now.  One that chose the default before
+		 * the attach would fail its partition check after it, so keep new
+		 * inserts out of the parent (SHARE ROW EXCLUSIVE waits for those in
+		 * flight, boundedly) until the attach commits.  Parent before
+		 * partition, the order inserts lock in.
+		 */
+		if (!a->is_default && default_has_blocks(a->defoid))
+			lock_bounded(t->parent, ShareRowExclusiveLock);
 		lock_exclusive(a->defoid);
 		move = !a->is_default && default_has_blocks(a->defoid);
 	}

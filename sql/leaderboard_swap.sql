@@ -140,8 +140,8 @@ SELECT board, rows, segments, last_strategy FROM gamestats.leaderboards ORDER BY
 -- pg_cron: one job per board, rescheduling updates it, drop removes it
 SELECT gamestats.schedule_refresh('lbs.board', '0 3 * * *') AS jobid \gset
 SELECT jobname, schedule, jobid = :jobid AS same_job,
-       command = format('SELECT gamestats.refresh_leaderboard(%s::pg_catalog.regclass, raise_error => false)',
-                        'lbs.board'::regclass::oid) AS refreshes_board_by_oid
+       command = format('SELECT gamestats.refresh_leaderboard(%L::pg_catalog.regclass, raise_error => false)',
+                        'lbs.board') AS refreshes_board_by_name
   FROM cron.job WHERE jobname LIKE 'gamestats-refresh-%';
 SELECT gamestats.schedule_refresh('lbs.board', '30 4 * * *') = :jobid AS same_job;
 SELECT board, schedule, jobid = :jobid AS same_job FROM gamestats.leaderboards ORDER BY board::text;

@@ -69,6 +69,7 @@ SET search_path = evil, public, pg_catalog;
 SELECT player_id FROM gamestats.ranks(NULL::sec_board, ARRAY[3, 4]);
 SELECT player_id FROM gamestats.lookup(NULL::sec_board, ARRAY[3], key_index => 'sec_board_player_key');
 RESET search_path;
+DROP SCHEMA evil CASCADE;
 
 SELECT gamestats.drop_leaderboard('sec_board');
 DROP OWNED BY regress_gs_reader;

@@ -113,15 +113,7 @@ lb_safe_search_path(void)
 static Oid
 lb_catalog_owner(void)
 {
-	Oid			relid = gs_catalog_relid("leaderboard_config");
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
-	return owner;
+	return gs_rel_owner(gs_catalog_relid("leaderboard_config"));
 }
 
 /*
@@ -949,6 +941,16 @@ lb_lock_holders(Oid relid)
 	return psprintf("%s %s", n > 1 ? "processes" : "process", buf.data);
 }
 
+/* ACCESS EXCLUSIVE on the board, waiting at most gamestats.lock_timeout */
+static void
+lb_lock_board(void *arg)
+{
+	int			nestlevel = gs_begin_lock_timeout();
+
+	LockRelationOid(*(Oid *) arg, AccessExclusiveLock);
+	gs_end_lock_timeout(nestlevel);
+}
+
 /*
  * Upgrades our lock on the board to ACCESS EXCLUSIVE, each attempt waiting
  * at most gamestats.lock_timeout, retried gamestats.lock_retries times; then
@@ -959,44 +961,17 @@ static void
 lb_lock_for_swap(LbBoard *b)
 {
 	int			attempts = gamestats_lock_retries + 1;
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
 	int			i;
 
 	for (i = 0; i < attempts; i++)
 	{
-		volatile bool locked = false;
+		ErrorData  *edata = gs_run_in_subxact(lb_lock_board, &b->relid);
 
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(oldcxt);
-		PG_TRY();
-		{
-			int			nestlevel = gs_begin_lock_timeout();
-
-			LockRelationOid(b->relid, AccessExclusiveLock);
-			gs_end_lock_timeout(nestlevel);
-			ReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(oldcxt);
-			CurrentResourceOwner = oldowner;
-			locked = true;
-		}
-		PG_CATCH();
-		{
-			ErrorData  *edata;
-
-			MemoryContextSwitchTo(oldcxt);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(oldcxt);
-			CurrentResourceOwner = oldowner;
-			if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
-				ReThrowError(edata);
-			FreeErrorData(edata);
-		}
-		PG_END_TRY();
-		if (locked)
+		if (edata == NULL)
 			return;
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			ReThrowError(edata);
+		FreeErrorData(edata);
 	}
 
 	ereport(ERROR,
@@ -1301,6 +1276,22 @@ lb_record_error(LbBoard *b, ErrorData *edata)
 			 errhint("The error stays in gamestats.leaderboards.last_error until a refresh succeeds.")));
 }
 
+/* lb_refresh() as a gs_run_in_subxact() callback */
+typedef struct LbRefreshCall
+{
+	LbBoard    *b;
+	LbStrategy	strategy;
+	int64		rows;
+} LbRefreshCall;
+
+static void
+lb_refresh_call(void *arg)
+{
+	LbRefreshCall *call = (LbRefreshCall *) arg;
+
+	call->rows = lb_refresh(call->b, call->strategy, lb_strategy_names[call->strategy]);
+}
+
 /*
  * gamestats.refresh_leaderboard(board regclass, strategy text DEFAULT 'swap',
  *     raise_error boolean DEFAULT true) RETURNS bigint
@@ -1342,36 +1333,15 @@ gamestats_refresh_leaderboard(PG_FUNCTION_ARGS)
 		rows = lb_refresh(&b, strategy, lb_strategy_names[strategy]);
 	else
 	{
-		MemoryContext oldcxt = CurrentMemoryContext;
-		ResourceOwner oldowner = CurrentResourceOwner;
+		LbRefreshCall call = {&b, strategy, -1};
+		ErrorData  *edata = gs_run_in_subxact(lb_refresh_call, &call);
 
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(oldcxt);
-		PG_TRY();
+		if (edata != NULL)
 		{
-			rows = lb_refresh(&b, strategy, lb_strategy_names[strategy]);
-			ReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(oldcxt);
-			CurrentResourceOwner = oldowner;
-		}
-		PG_CATCH();
-		{
-			ErrorData  *edata;
-
-			MemoryContextSwitchTo(oldcxt);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(oldcxt);
-			CurrentResourceOwner = oldowner;
-			/* a cancel is not a refresh failure */
-			if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-				edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
-				ReThrowError(edata);
 			lb_record_error(&b, edata);
 			failed = true;
 		}
-		PG_END_TRY();
+		rows = call.rows;
 	}
 	SPI_finish();
 	if (failed)

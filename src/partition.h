@@ -108,8 +108,6 @@ extern List *gs_read_bounds(Oid parent, GsKeyKind kind, Oid *default_oid);
 extern bool gs_overlaps(List *bounds, int64 lo, int64 hi);
 
 /* partition_maint.c */
-extern Oid	gs_rel_owner(Oid relid);
-extern bool gs_is_owner(Oid relid);
 extern void gs_inspect_parent(Oid relid, const Interval *interval,
 							  const char *epoch, GsTable *t);
 extern void gs_init_run(GsRun *run, bool strict);

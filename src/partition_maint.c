@@ -43,30 +43,6 @@
 /* name of the CHECK constraint that lets ATTACH skip its validation scan */
 #define GS_BOUND_CHECK	"gamestats_bound"
 
-Oid
-gs_rel_owner(Oid relid)
-{
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
-	return owner;
-}
-
-/* Does the current user own the relation (or is superuser)? */
-bool
-gs_is_owner(Oid relid)
-{
-#if PG_VERSION_NUM >= 160000
-	return object_ownercheck(RelationRelationId, relid, GetUserId());
-#else
-	return pg_class_ownercheck(relid, GetUserId());
-#endif
-}
-
 static const char *
 strategy_name(char strategy)
 {
@@ -163,53 +139,23 @@ gs_init_run(GsRun *run, bool strict)
 bool
 gs_try(void (*fn) (void *), void *arg, GsRun *run, const char *what)
 {
-	MemoryContext oldcxt = CurrentMemoryContext;
-	ResourceOwner oldowner = CurrentResourceOwner;
-	volatile bool ok = true;
+	ErrorData  *edata;
 
 	if (run->strict)
 	{
 		fn(arg);
 		return true;
 	}
-
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(oldcxt);
-
-	PG_TRY();
-	{
-		fn(arg);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *edata;
-
-		MemoryContextSwitchTo(oldcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(oldcxt);
-		CurrentResourceOwner = oldowner;
-
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
-			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN ||
-			edata->sqlerrcode == ERRCODE_CRASH_SHUTDOWN)
-			ReThrowError(edata);
-
-		if (run->errors.len > 0)
-			appendStringInfoString(&run->errors, "; ");
-		appendStringInfo(&run->errors, "%s: %s", what, edata->message);
-		if (edata->detail)
-			appendStringInfo(&run->errors, " (%s)", edata->detail);
-		FreeErrorData(edata);
-		ok = false;
-	}
-	PG_END_TRY();
-
-	return ok;
+	edata = gs_run_in_subxact(fn, arg);
+	if (edata == NULL)
+		return true;
+	if (run->errors.len > 0)
+		appendStringInfoString(&run->errors, "; ");
+	appendStringInfo(&run->errors, "%s: %s", what, edata->message);
+	if (edata->detail)
+		appendStringInfo(&run->errors, " (%s)", edata->detail);
+	FreeErrorData(edata);
+	return false;
 }
 
 /* the parent owner's security context with bounded lock waits */

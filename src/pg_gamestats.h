@@ -22,9 +22,12 @@ extern int	gamestats_max_batch;
 /* util.c */
 extern int	gs_begin_lock_timeout(void);
 extern void gs_end_lock_timeout(int nestlevel);
+extern Oid	gs_rel_owner(Oid relid);
+extern bool gs_is_owner(Oid relid);
 extern void gs_check_owner(Oid relid, const char *action);
 extern void gs_forbid_in_recovery(const char *action);
 extern Oid	gs_catalog_relid(const char *relname);
 extern char *gs_qualified_name(Oid relid);
+extern ErrorData *gs_run_in_subxact(void (*fn) (void *), void *arg);
 
 #endif							/* PG_GAMESTATS_H */

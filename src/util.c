@@ -8,13 +8,18 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "access/xlog.h"
+#include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/resowner.h"
+#include "utils/syscache.h"
 
 #include "pg_gamestats.h"
 
@@ -42,6 +47,31 @@ gs_end_lock_timeout(int nestlevel)
 	AtEOXact_GUC(true, nestlevel);
 }
 
+/* Owner of a relation. */
+Oid
+gs_rel_owner(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/* Does the current user own the relation (or is superuser)? */
+bool
+gs_is_owner(Oid relid)
+{
+#if PG_VERSION_NUM >= 160000
+	return object_ownercheck(RelationRelationId, relid, GetUserId());
+#else
+	return pg_class_ownercheck(relid, GetUserId());
+#endif
+}
+
 /*
  * Errors out unless the current user owns the relation (or is superuser).
  * "action" completes "must be owner of table ... to <action>".
@@ -49,14 +79,7 @@ gs_end_lock_timeout(int nestlevel)
 void
 gs_check_owner(Oid relid, const char *action)
 {
-	bool		is_owner;
-
-#if PG_VERSION_NUM >= 160000
-	is_owner = object_ownercheck(RelationRelationId, relid, GetUserId());
-#else
-	is_owner = pg_class_ownercheck(relid, GetUserId());
-#endif
-	if (!is_owner)
+	if (!gs_is_owner(relid))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be owner of table \"%s\" to %s",
@@ -99,4 +122,43 @@ gs_qualified_name(Oid relid)
 		elog(ERROR, "cache lookup failed for relation %u", relid);
 	nspname = get_namespace_name(get_rel_namespace(relid));
 	return quote_qualified_identifier(nspname, relname);
+}
+
+/*
+ * Runs fn(arg) in an internal subtransaction.  Returns NULL when it
+ * succeeded; when it failed, rolls the subtransaction back and returns its
+ * error, copied into the caller's memory context.  A query cancel or a
+ * shutdown is re-thrown, never returned: those must stop the caller too.
+ */
+ErrorData *
+gs_run_in_subxact(void (*fn) (void *), void *arg)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
+	PG_TRY();
+	{
+		fn(arg);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN ||
+			edata->sqlerrcode == ERRCODE_CRASH_SHUTDOWN)
+			ReThrowError(edata);
+	}
+	PG_END_TRY();
+	return edata;
 }

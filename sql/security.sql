@@ -84,6 +84,17 @@ RESET search_path;
 SELECT gamestats.unmanage_partitions('sec_ev');
 SELECT gamestats.drop_leaderboard('"Sëc; --"."Top ""10""; DROP TABLE x; --"');
 SELECT count(*) AS jobs_left FROM cron.job WHERE username = 'regress_sec_owner';
+-- dropping a board's view directly also forgets the board and its job
+SET ROLE regress_sec_owner;
+SELECT gamestats.create_leaderboard('"Sëc; --".direct',
+    $q$SELECT "pl""ayer", "scöre" FROM "Sëc; --"."Scores'); DROP TABLE x; --"$q$,
+    player_column => 'pl"ayer', score_column => 'scöre') IS NOT NULL AS made;
+SELECT gamestats.schedule_refresh('"Sëc; --".direct', '0 4 * * *') > 0 AS scheduled;
+DROP MATERIALIZED VIEW "Sëc; --".direct;
+RESET ROLE;
+SELECT (SELECT count(*) FROM gamestats.leaderboard_config c
+         WHERE NOT EXISTS (SELECT FROM pg_class r WHERE r.oid = c.board)) AS dangling_boards,
+       (SELECT count(*) FROM cron.job WHERE username = 'regress_sec_owner') AS jobs_left;
 DROP SCHEMA sec_evil CASCADE;
 DROP TABLE sec_ev;
 DROP SCHEMA "Sëc; --" CASCADE;

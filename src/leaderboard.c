@@ -1495,10 +1495,11 @@ gamestats_drop_leaderboard(PG_FUNCTION_ARGS)
 	else
 	{
 		lb_get_board(relid, &b, "drop it");
+		/* the job first: the drop's event trigger forgets its id */
+		lb_unschedule(&b);
 		lb_spi(psprintf("DROP MATERIALIZED VIEW %s%s", b.name,
 						cascade ? " CASCADE" : ""),
 			   0, NULL, NULL, NULL, false);
-		lb_unschedule(&b);
 	}
 	lb_spi("DELETE FROM gamestats.leaderboard_segment WHERE board = $1",
 		   1, argtypes, values, NULL, true);

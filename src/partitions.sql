@@ -147,24 +147,44 @@ COMMENT ON VIEW gamestats.managed_tables IS
 
 GRANT SELECT ON gamestats.partitions, gamestats.managed_tables TO PUBLIC;
 
--- Forget the settings of a managed table when it is dropped.
+-- Forget the settings of a managed table or a leaderboard when it is
+-- dropped (and the pg_cron job of the leaderboard).
 CREATE FUNCTION gamestats.forget_dropped_tables()
 RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    job pg_catalog.int8;
 BEGIN
     DELETE FROM gamestats.partition_config c
      USING pg_catalog.pg_event_trigger_dropped_objects() d
      WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
        AND d.objsubid OPERATOR(pg_catalog.=) 0
        AND c.parent::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid;
+    DELETE FROM gamestats.leaderboard_segment s
+     USING pg_catalog.pg_event_trigger_dropped_objects() d
+     WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+       AND d.objsubid OPERATOR(pg_catalog.=) 0
+       AND s.board::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid;
+    FOR job IN
+        DELETE FROM gamestats.leaderboard_config c
+         USING pg_catalog.pg_event_trigger_dropped_objects() d
+         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+           AND d.objsubid OPERATOR(pg_catalog.=) 0
+           AND c.board::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid
+        RETURNING c.jobid
+    LOOP
+        IF job IS NOT NULL AND pg_catalog.to_regclass('cron.job') IS NOT NULL THEN
+            EXECUTE 'DELETE FROM cron.job WHERE jobid OPERATOR(pg_catalog.=) $1' USING job;
+        END IF;
+    END LOOP;
 END
 $$;
 COMMENT ON FUNCTION gamestats.forget_dropped_tables() IS
-    'event trigger: removes the partition settings of dropped tables';
+    'event trigger: removes the settings of dropped managed tables and leaderboards, and the pg_cron jobs of the leaderboards';
 REVOKE ALL ON FUNCTION gamestats.forget_dropped_tables() FROM PUBLIC;
 
 CREATE EVENT TRIGGER gamestats_forget_dropped_tables ON sql_drop
-    WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
+    WHEN TAG IN ('DROP TABLE', 'DROP MATERIALIZED VIEW', 'DROP SCHEMA', 'DROP OWNED')
     EXECUTE FUNCTION gamestats.forget_dropped_tables();

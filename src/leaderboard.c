@@ -1249,8 +1249,16 @@ lb_refresh(LbBoard *b, LbStrategy strategy, const char *label)
 								   strategy == LB_CONCURRENTLY ? "CONCURRENTLY " : "",
 								   b->name);
 
+		Oid			save_userid;
+		int			save_sec;
+
 		lb_spi(sql, 0, NULL, NULL, NULL, false);
+		/* segment values go through their type's cast: as the owner, restricted */
+		GetUserIdAndSecContext(&save_userid, &save_sec);
+		SetUserIdAndSecContext(gs_rel_owner(b->relid),
+							   save_sec | SECURITY_RESTRICTED_OPERATION);
 		lb_count(b, b->name, -1, &sz);
+		SetUserIdAndSecContext(save_userid, save_sec);
 	}
 	return lb_write_state(b, &sz, label, started);
 }

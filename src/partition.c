@@ -210,6 +210,11 @@ gamestats_manage_partitions(PG_FUNCTION_ARGS)
 		start = PG_GETARG_TIMESTAMPTZ(6);
 	want_default = PG_GETARG_BOOL(7);
 	now = PG_ARGISNULL(8) ? GetCurrentTransactionStartTimestamp() : PG_GETARG_TIMESTAMPTZ(8);
+	if (TIMESTAMP_NOT_FINITE(now))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("now must be finite"),
+				 errhint("Pass a real time, or NULL for the current time.")));
 
 	gs_forbid_in_recovery("manage partitions");
 	if (get_rel_name(relid) == NULL)

@@ -197,7 +197,7 @@ ctx_leave(GsCtx *c)
  * every session.
  */
 static void
-lock_bounded(Oid relid, LOCKMODE mode)
+lock_bounded(Oid relid, LOCKMODE mode, bool queue)
 {
 	Oid			save_userid;
 	int			save_sec;
@@ -243,13 +243,40 @@ lock_bounded(Oid relid, LOCKMODE mode)
 						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
 				 errhint("The step is retried at the next maintenance.")));
 
-	LockRelationOid(relid, mode);
+	if (queue)
+	{
+		LockRelationOid(relid, mode);
+		return;
+	}
+
+	/*
+	 * Not queueing: poll until gamestats.lock_timeout.  For a lock taken
+	 * while this transaction holds locks that others may be waiting for
+	 * (the default partition), so no wait cycle -- and no deadlock for a
+	 * game query -- can form.
+	 */
+	{
+		TimestampTz start = GetCurrentTimestamp();
+
+		while (!ConditionalLockRelationOid(relid, mode))
+		{
+			if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(),
+										   gamestats_lock_timeout))
+				ereport(ERROR,
+						(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+						 errmsg("could not lock table \"%s\" within gamestats.lock_timeout",
+								get_rel_name(relid)),
+						 errhint("The step is retried at the next maintenance.")));
+			CHECK_FOR_INTERRUPTS();
+			pg_usleep(1000L);
+		}
+	}
 }
 
 static void
 lock_exclusive(Oid relid)
 {
-	lock_bounded(relid, AccessExclusiveLock);
+	lock_bounded(relid, AccessExclusiveLock, true);
 }
 
 static void
@@ -373,6 +400,7 @@ typedef struct SlotArg
 	int64		lo;
 	int64		hi;
 	Oid			defoid;			/* default partition to move rows out of */
+	int64		now;			/* slots up to now may be receiving inserts */
 	const char *columns;
 	char		name[NAMEDATALEN];
 	int64		moved;
@@ -414,10 +442,22 @@ create_slot(void *varg)
 		 * flight, boundedly) until the attach commits.  Parent before
 		 * partition, the order inserts lock in.
 		 */
-		if (!a->is_default && default_has_blocks(a->defoid))
-			lock_bounded(t->parent, ShareRowExclusiveLock);
+		bool		parent_locked = false;
+
+		lock_bounded(a->defoid, AccessShareLock, true);
+		if (!a->is_default && (a->lo <= a->now || default_has_blocks(a->defoid)))
+		{
+			lock_bounded(t->parent, ShareRowExclusiveLock, true);
+			parent_locked = true;
+		}
 		lock_exclusive(a->defoid);
 		move = !a->is_default && default_has_blocks(a->defoid);
+		if (move && !parent_locked)
+			ereport(ERROR,
+					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+					 errmsg("rows arrived in the default partition of \"%s\" while its partition was being made",
+							get_rel_name(t->parent)),
+					 errhint("The step is retried at the next maintenance.")));
 	}
 
 	initStringInfo(&sql);
@@ -436,7 +476,7 @@ create_slot(void *varg)
 						 key, key, lo_lit, key, hi_lit);
 	}
 	appendStringInfoChar(&sql, ')');
-	if (OidIsValid(tblspc))
+	if (OidIsValid(tblspc) && get_tablespace_name(tblspc) != NULL)
 		appendStringInfo(&sql, " TABLESPACE %s",
 						 quote_identifier(get_tablespace_name(tblspc)));
 	run_sql(sql.data);
@@ -504,7 +544,7 @@ gs_count_slots(const GsStep *step, int64 first, int64 last)
 }
 
 static bool
-try_slot(GsTable *t, int64 lo, int64 hi, Oid defoid, const char *columns,
+try_slot(GsTable *t, int64 lo, int64 hi, Oid defoid, int64 now, const char *columns,
 		 GsGrantCache *grants, List **bounds, GsRun *run)
 {
 	SlotArg		a;
@@ -515,6 +555,7 @@ try_slot(GsTable *t, int64 lo, int64 hi, Oid defoid, const char *columns,
 	a.lo = lo;
 	a.hi = hi;
 	a.defoid = defoid;
+	a.now = now;
 	a.columns = columns;
 	a.grants = grants;
 	gs_partition_name(t->relname, &t->step, lo, a.name);
@@ -583,7 +624,7 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 		int64		e = gs_slot_next(&t->step, s);
 
 		if (!gs_overlaps(bounds, s, e))
-			try_slot(t, s, e, defoid, columns, grants, &bounds, run);
+			try_slot(t, s, e, defoid, now, columns, grants, &bounds, run);
 	}
 
 	/*
@@ -655,7 +696,7 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 			s2 = gs_slot_floor(&t->step, gs_key_to_ts(t->kind, minkey));
 			e2 = gs_slot_next(&t->step, s2);
 			if (!gs_overlaps(bounds, s2, e2))
-				try_slot(t, s2, e2, defoid, columns, grants, &bounds, run);
+				try_slot(t, s2, e2, defoid, now, columns, grants, &bounds, run);
 			lo = e2;
 		}
 
@@ -721,6 +762,8 @@ gs_maintain_retention(GsTable *t, int64 now, GsRun *run)
 	if (!t->has_retention)
 		return;
 	cutoff = gs_ts_minus_interval(now, &t->retention);
+	if (cutoff > now)
+		return;					/* e.g. '1 mon -29 days' in February */
 
 	ctx_enter(t, &ctx);
 	LockRelationOid(t->parent, ShareUpdateExclusiveLock);
@@ -735,8 +778,18 @@ gs_maintain_retention(GsTable *t, int64 now, GsRun *run)
 
 	if (due != NIL)
 	{
+		bool		holds_default = false;
+
 		list_sort(due, bound_cmp);
-		lock_exclusive(t->parent);
+		if (OidIsValid(defoid))
+		{
+			LOCKTAG		tag;
+
+			SET_LOCKTAG_RELATION(tag, MyDatabaseId, defoid);
+			holds_default = LockHeldByMe(&tag, AccessExclusiveLock);
+		}
+		/* queries lock the parent before the default: never wait the other way */
+		lock_bounded(t->parent, AccessExclusiveLock, !holds_default);
 		if (OidIsValid(defoid))
 			lock_exclusive(defoid);
 		foreach(lc, due)

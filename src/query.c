@@ -527,7 +527,7 @@ scan_add_eq_key(ScanTarget *t, int keypos, Datum value, Oid valtype, const char 
 {
 	Oid			coltype = t->index->rd_opcintype[keypos];
 
-	if (valtype != coltype &&
+	if (valtype != coltype && !IsBinaryCoercible(valtype, coltype) &&
 		!OidIsValid(get_opfamily_member(t->index->rd_opfamily[keypos], coltype,
 										valtype, BTEqualStrategyNumber)))
 	{
@@ -659,7 +659,9 @@ srf_init(FunctionCallInfo fcinfo)
 static void
 emit(Tuplestorestate *out, TupleTableSlot *slot)
 {
-	tuplestore_puttupleslot(out, slot);
+	/* deformed through the slot: columns added later get their defaults */
+	slot_getallattrs(slot);
+	tuplestore_putvalues(out, slot->tts_tupleDescriptor, slot->tts_values, slot->tts_isnull);
 }
 
 /* Opens the board of argument 0 and its metadata. */
@@ -938,6 +940,26 @@ gamestats_ranks(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+/* "value::text" as SQL casts it (the form the refresh stores segments in) */
+static Datum
+segment_as_text(Datum value, Oid type)
+{
+	Oid			funcid;
+	Oid			outfunc;
+	bool		isvarlena;
+
+	switch (find_coercion_pathway(TEXTOID, type, COERCION_EXPLICIT, &funcid))
+	{
+		case COERCION_PATH_RELABELTYPE:
+			return value;
+		case COERCION_PATH_FUNC:
+			return OidFunctionCall1(funcid, value);
+		default:
+			getTypeOutputInfo(type, &outfunc, &isvarlena);
+			return CStringGetTextDatum(OidOutputFunctionCall(outfunc, value));
+	}
+}
+
 /*
  * Size of a board or of one of its segments as of its last refresh, from the
  * bookkeeping the refresh writes in the same transaction as the board.
@@ -962,15 +984,10 @@ board_rows(BoardInfo *info, Relation rel, FunctionCallInfo fcinfo, int segarg)
 				F_OIDEQ, ObjectIdGetDatum(relid));
 	if (segmented)
 	{
-		Oid			outfunc;
-		bool		isvarlena;
-
-		/* segments are kept as their column type's text form */
-		getTypeOutputInfo(info->segment_type, &outfunc, &isvarlena);
+		/* segments are kept as "segment::text", in the default collation */
 		ScanKeyInit(&key[1], config_attno(desc, "segment"), BTEqualStrategyNumber,
-					F_TEXTEQ,
-					CStringGetTextDatum(OidOutputFunctionCall(outfunc, segment)));
-		key[1].sk_collation = C_COLLATION_OID;
+					F_TEXTEQ, segment_as_text(segment, info->segment_type));
+		key[1].sk_collation = DEFAULT_COLLATION_OID;
 	}
 	scan = systable_beginscan(conf, RelationGetPrimaryKeyIndex(conf), true, NULL,
 							  segmented ? 2 : 1, key);

@@ -12,6 +12,7 @@ export GS_DIR=${BENCH_DIR:-/tmp/pg_gamestats_bench}
 export GS_PORT=${BENCH_PORT:-55433}
 export GS_DB=bench
 export BENCH_PLAYERS=${BENCH_PLAYERS:-1000000}
+export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 . "$src/test/lib/cluster.sh"
 . "$here/lib.sh"
 

@@ -311,7 +311,6 @@ load_board_info(BoardInfo *info, Relation rel)
 				 errmsg("leaderboard \"%s\" is missing its player or rank index",
 						RelationGetRelationName(rel)),
 				 errhint("Recreate the leaderboard with gamestats.create_leaderboard().")));
-	info->valid = true;
 }
 
 static BoardInfo *
@@ -334,8 +333,10 @@ board_info(Relation rel)
 	info = hash_search(board_cache, &relid, HASH_ENTER, &found);
 	if (!found)
 		info->valid = false;
-	if (!info->valid)
+	while (!info->valid)
 	{
+		/* an invalidation that arrives during the load clears it again */
+		info->valid = true;
 		PG_TRY();
 		{
 			load_board_info(info, rel);

@@ -144,3 +144,21 @@ CREATE TABLE twokey (a int, b int, PRIMARY KEY (a, b));
 SELECT * FROM gamestats.lookup(NULL::twokey, ARRAY[1]);
 CREATE MATERIALIZED VIEW not_populated AS SELECT 1 AS rank WITH NO DATA;
 SELECT * FROM gamestats.top(NULL::not_populated, 1);
+
+-- enum and boolean segments (compared without a cast, sized by their ::text
+-- form), and a column added later with a default read through lookup()
+CREATE TYPE tier AS ENUM ('bronze', 'gold');
+CREATE TABLE tiered (player_id bigint PRIMARY KEY, score int, tier tier, pro boolean);
+INSERT INTO tiered VALUES (1, 10, 'gold', true), (2, 20, 'gold', false), (3, 5, 'bronze', true);
+SELECT gamestats.create_leaderboard('board_tier', 'SELECT player_id, score, tier FROM tiered',
+                                    segment_column => 'tier') IS NOT NULL AS made;
+SELECT player_id, rank FROM gamestats.top(NULL::board_tier, 5, segment => 'gold');
+SELECT player_id, rank FROM gamestats.ranks(NULL::board_tier, ARRAY[1, 3], segment => 'gold');
+SELECT gamestats.board_size(NULL::board_tier, 'gold') AS gold_size,
+       gamestats.rank_for_score(NULL::board_tier, 0, 'gold') AS below_all_gold;
+SELECT gamestats.create_leaderboard('board_pro', 'SELECT player_id, score, pro FROM tiered',
+                                    segment_column => 'pro') IS NOT NULL AS made;
+SELECT gamestats.board_size(NULL::board_pro, 'true') AS pros,
+       gamestats.board_size(NULL::board_pro, 'f') AS others;
+ALTER TABLE tiered ADD COLUMN coins int DEFAULT 7;
+SELECT * FROM gamestats.lookup(NULL::tiered, ARRAY[3, 1]);

@@ -162,3 +162,5 @@ SELECT gamestats.board_size(NULL::board_pro, 'true') AS pros,
        gamestats.board_size(NULL::board_pro, 'f') AS others;
 ALTER TABLE tiered ADD COLUMN coins int DEFAULT 7;
 SELECT * FROM gamestats.lookup(NULL::tiered, ARRAY[3, 1]);
+SELECT count(*) AS dropped FROM (SELECT gamestats.drop_leaderboard(b)
+                                   FROM unnest(ARRAY['board_tier', 'board_pro']::regclass[]) AS b) s;

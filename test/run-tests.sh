@@ -6,6 +6,12 @@
 # failing suite and exits non-zero if any suite failed.
 set -uo pipefail
 
+# The suites install into the machine's PostgreSQL: one run at a time.
+if [ -z "${GAMESTATS_TEST_LOCKED:-}" ]; then
+    export GAMESTATS_TEST_LOCKED=1
+    exec flock /tmp/pg_gamestats-install.lock bash "$0" "$@"
+fi
+
 src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src"
 : "${PG_CONFIG:=$(command -v /usr/lib/postgresql/15/bin/pg_config || command -v pg_config)}"

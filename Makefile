@@ -62,7 +62,11 @@ EXTRA_CLEAN = pg_gamestats--$(EXTVERSION).sql sql_output test_output \
 # JIT bitcode would need clang at install time; these functions gain nothing from it.
 override with_llvm = no
 
-PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+# PG=NN picks Debian's build of that major version (make test PG=18).
+ifdef PG
+PG_CONFIG ?= /usr/lib/postgresql/$(PG)/bin/pg_config
+endif
+PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifneq ($(PGXS),)
 include $(PGXS)
@@ -89,8 +93,8 @@ check-tap:
 deps:
 	bash test/deps.sh
 
-test: deps
-	bash test/run-tests.sh
+test:
+	PG=$(PG) bash test/run-tests.sh
 
 demo: deps
 	bash test/demo/demo.sh start

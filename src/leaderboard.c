@@ -31,7 +31,6 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
-#include "commands/cluster.h"
 #include "commands/dbcommands.h"
 #include "commands/defrem.h"
 #include "commands/extension.h"
@@ -50,9 +49,6 @@
 #include "storage/predicate.h"
 #include "storage/proc.h"
 #include "storage/procarray.h"
-#if PG_VERSION_NUM < 170000
-#include "storage/sinvaladt.h"
-#endif
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
@@ -512,11 +508,7 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 	gs_forbid_in_recovery("create a leaderboard");
 
 	/* the board's name: free, in a schema we may create in */
-#if PG_VERSION_NUM >= 160000
-	rv = makeRangeVarFromNameList(stringToQualifiedNameList(board_text, NULL));
-#else
-	rv = makeRangeVarFromNameList(stringToQualifiedNameList(board_text));
-#endif
+	rv = makeRangeVarFromNameList(gs_qualified_name_list(board_text));
 	nspid = RangeVarGetCreationNamespace(rv);
 	if (isAnyTempNamespace(nspid))
 		ereport(ERROR,
@@ -835,11 +827,11 @@ lb_fill(Oid newheap, Query *query, const char *board)
 	PushCopiedSnapshot(GetTransactionSnapshot());
 	UpdateActiveSnapshotCommandId();
 
-	plan = pg_plan_query(query, label, CURSOR_OPT_PARALLEL_OK, NULL);
+	plan = gs_plan_query(query, label, CURSOR_OPT_PARALLEL_OK);
 	qd = CreateQueryDesc(plan, label, GetActiveSnapshot(), InvalidSnapshot,
 						 dest, NULL, NULL, 0);
 	ExecutorStart(qd, 0);
-	ExecutorRun(qd, ForwardScanDirection, 0, true);
+	gs_executor_run(qd, 0);
 	processed = qd->estate->es_processed;
 	ExecutorFinish(qd);
 	ExecutorEnd(qd);
@@ -872,12 +864,7 @@ lb_build_indexes(LbBoard *b, Oid newheap, List *board_indexes)
 		MemoryContext oldcxt;
 
 		snprintf(name, sizeof(name), "pg_temp_%u_%d", b->relid, ++n);
-#if PG_VERSION_NUM >= 150000
-		newidx = index_concurrently_create_copy(heap, oldidx,
-												get_rel_tablespace(oldidx), name);
-#else
-		newidx = index_concurrently_create_copy(heap, oldidx, name);
-#endif
+		newidx = gs_index_create_copy(heap, oldidx, get_rel_tablespace(oldidx), name);
 		CommandCounterIncrement();
 
 		idxrel = index_open(newidx, NoLock);
@@ -885,7 +872,7 @@ lb_build_indexes(LbBoard *b, Oid newheap, List *board_indexes)
 		oldcxt = CurrentMemoryContext;
 		PG_TRY();
 		{
-			index_build(heap, idxrel, info, false, true);
+			gs_index_build(heap, idxrel, info, true);
 		}
 		PG_CATCH();
 		{
@@ -926,11 +913,7 @@ lb_lock_holders(Oid relid)
 	{
 		PGPROC	   *proc;
 
-#if PG_VERSION_NUM >= 170000
-		proc = ProcNumberGetProc(vxids[i].procNumber);
-#else
-		proc = BackendIdGetProc(vxids[i].backendId);
-#endif
+		proc = gs_vxid_proc(vxids[i]);
 		if (proc != NULL && proc->pid != 0)
 			appendStringInfo(&buf, "%s%d", n++ > 0 ? ", " : "", proc->pid);
 		else
@@ -991,7 +974,8 @@ lb_lock_for_swap(LbBoard *b)
  * new heap's TOAST table, which must therefore come along as it is.
  */
 static void
-lb_swap_storage(Oid keep, Oid other, bool swap_toast, int32 new_allvisible)
+lb_swap_storage(Oid keep, Oid other, bool swap_toast, int32 new_allvisible,
+				int32 new_allfrozen)
 {
 	Relation	classrel = table_open(RelationRelationId, RowExclusiveLock);
 	HeapTuple	tup1 = SearchSysCacheCopy1(RELOID, ObjectIdGetDatum(keep));
@@ -1016,6 +1000,7 @@ lb_swap_storage(Oid keep, Oid other, bool swap_toast, int32 new_allvisible)
 	LB_SWAP_FIELD(int32, relpages);
 	LB_SWAP_FIELD(float4, reltuples);
 	LB_SWAP_FIELD(int32, relallvisible);
+	gs_swap_relallfrozen(f1, f2);
 	LB_SWAP_FIELD(TransactionId, relfrozenxid);
 	LB_SWAP_FIELD(MultiXactId, relminmxid);
 	if (swap_toast)
@@ -1025,6 +1010,8 @@ lb_swap_storage(Oid keep, Oid other, bool swap_toast, int32 new_allvisible)
 		f1->relispopulated = true;
 	if (new_allvisible >= 0)
 		f1->relallvisible = new_allvisible;
+	if (new_allfrozen >= 0)
+		gs_set_relallfrozen(f1, new_allfrozen);
 
 	CatalogTupleUpdate(classrel, &tup1->t_self, tup1);
 	CatalogTupleUpdate(classrel, &tup2->t_self, tup2);
@@ -1043,15 +1030,9 @@ lb_swap_storage(Oid keep, Oid other, bool swap_toast, int32 new_allvisible)
 		Relation	r2 = relation_open(other, NoLock);
 
 		r2->rd_createSubid = r1->rd_createSubid;
-#if PG_VERSION_NUM >= 160000
-		r2->rd_newRelfilelocatorSubid = r1->rd_newRelfilelocatorSubid;
-		r2->rd_firstRelfilelocatorSubid = r1->rd_firstRelfilelocatorSubid;
-		RelationAssumeNewRelfilelocator(r1);
-#else
-		r2->rd_newRelfilenodeSubid = r1->rd_newRelfilenodeSubid;
-		r2->rd_firstRelfilenodeSubid = r1->rd_firstRelfilenodeSubid;
-		RelationAssumeNewRelfilenode(r1);
-#endif
+		gs_rd_new_subid(r2) = gs_rd_new_subid(r1);
+		gs_rd_first_subid(r2) = gs_rd_first_subid(r1);
+		gs_assume_new_storage(r1);
 		relation_close(r1, NoLock);
 		relation_close(r2, NoLock);
 	}
@@ -1085,8 +1066,8 @@ lb_swap_storage(Oid keep, Oid other, bool swap_toast, int32 new_allvisible)
 	}
 
 	/* both smgr links become stale at the next CommandCounterIncrement */
-	RelationCloseSmgrByOid(keep);
-	RelationCloseSmgrByOid(other);
+	gs_close_smgr(keep);
+	gs_close_smgr(other);
 }
 
 static Oid
@@ -1138,6 +1119,7 @@ lb_refresh_swap(LbBoard *b, LbSizes *sz)
 	Oid			newheap;
 	uint64		processed;
 	BlockNumber allvisible;
+	BlockNumber allfrozen;
 	ListCell   *lc1,
 			   *lc2;
 	ObjectAddress object;
@@ -1153,14 +1135,9 @@ lb_refresh_swap(LbBoard *b, LbSizes *sz)
 	nestlevel = NewGUCNestLevel();
 	lb_safe_search_path();
 
-#if PG_VERSION_NUM >= 150000
 	newheap = make_new_heap(b->relid, board->rd_rel->reltablespace,
 							board->rd_rel->relam,
 							board->rd_rel->relpersistence, ExclusiveLock);
-#else
-	newheap = make_new_heap(b->relid, board->rd_rel->reltablespace,
-							board->rd_rel->relpersistence, ExclusiveLock);
-#endif
 	processed = lb_fill(newheap, query, b->name);
 	CommandCounterIncrement();
 	copies = lb_build_indexes(b, newheap, board_indexes);
@@ -1174,8 +1151,6 @@ lb_refresh_swap(LbBoard *b, LbSizes *sz)
 	/* its pages went in all-visible: tell the planner (index-only scans) */
 	{
 		Relation	heap = table_open(newheap, NoLock);
-		BlockNumber allfrozen;
-
 		visibilitymap_count(heap, &allvisible, &allfrozen);
 		table_close(heap, NoLock);
 	}
@@ -1185,9 +1160,9 @@ lb_refresh_swap(LbBoard *b, LbSizes *sz)
 	CheckTableNotInUse(board, "refresh leaderboard");
 	TransferPredicateLocksToHeapRelation(board);
 
-	lb_swap_storage(b->relid, newheap, true, (int32) allvisible);
+	lb_swap_storage(b->relid, newheap, true, (int32) allvisible, (int32) allfrozen);
 	forboth(lc1, board_indexes, lc2, copies)
-		lb_swap_storage(lfirst_oid(lc1), lfirst_oid(lc2), false, -1);
+		lb_swap_storage(lfirst_oid(lc1), lfirst_oid(lc2), false, -1, -1);
 	CommandCounterIncrement();
 
 	/*

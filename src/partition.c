@@ -80,10 +80,7 @@ check_retention(Interval *retention)
 	memset(&zero, 0, sizeof(zero));
 	if (DatumGetBool(DirectFunctionCall2(interval_le, IntervalPGetDatum(retention),
 										 IntervalPGetDatum(&zero)))
-#if PG_VERSION_NUM >= 170000
-		|| INTERVAL_NOT_FINITE(retention)
-#endif
-		)
+		|| !gs_interval_is_finite(retention))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("retention must be positive, not \"%s\"",

@@ -786,7 +786,7 @@ gs_maintain_retention(GsTable *t, int64 now, GsRun *run)
 			LOCKTAG		tag;
 
 			SET_LOCKTAG_RELATION(tag, MyDatabaseId, defoid);
-			holds_default = LockHeldByMe(&tag, AccessExclusiveLock);
+			holds_default = gs_lock_held_by_me(&tag, AccessExclusiveLock);
 		}
 		/* queries lock the parent before the default: never wait the other way */
 		lock_bounded(t->parent, AccessExclusiveLock, !holds_default);

@@ -53,11 +53,7 @@ _PG_init(void)
 							0,
 							NULL, NULL, NULL);
 
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("gamestats");
-#else
-	EmitWarningsOnPlaceholders("gamestats");
-#endif
 }
 
 /*

@@ -11,6 +11,8 @@
 
 #include "utils/rel.h"
 
+#include "compat.h"
+
 #define GAMESTATS_SCHEMA "gamestats"
 #define GAMESTATS_VERSION "0.1.0"
 

@@ -53,6 +53,7 @@
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/tuplestore.h"
 #include "utils/typcache.h"
 
 #include "pg_gamestats.h"
@@ -457,7 +458,7 @@ scan_rescan(ScanTarget *t)
 	{
 		MemoryContext old = MemoryContextSwitchTo(t->cxt);
 
-		t->scan = index_beginscan(t->heap, t->index, GetActiveSnapshot(), t->nkeys, 0);
+		t->scan = gs_index_beginscan(t->heap, t->index, GetActiveSnapshot(), t->nkeys, 0);
 		MemoryContextSwitchTo(old);
 	}
 	index_rescan(t->scan, t->keys, t->nkeys, NULL, 0);
@@ -649,11 +650,7 @@ check_nonnegative(FunctionCallInfo fcinfo, int argno, const char *name)
 static Tuplestorestate *
 srf_init(FunctionCallInfo fcinfo)
 {
-#if PG_VERSION_NUM >= 150000
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-#else
-	SetSingleFuncCall(fcinfo, SRF_SINGLE_USE_EXPECTED);
-#endif
 	return ((ReturnSetInfo *) fcinfo->resultinfo)->setResult;
 }
 
@@ -990,7 +987,7 @@ board_rows(BoardInfo *info, Relation rel, FunctionCallInfo fcinfo, int segarg)
 					F_TEXTEQ, segment_as_text(segment, info->segment_type));
 		key[1].sk_collation = DEFAULT_COLLATION_OID;
 	}
-	scan = systable_beginscan(conf, RelationGetPrimaryKeyIndex(conf), true, NULL,
+	scan = systable_beginscan(conf, gs_primary_key_index(conf), true, NULL,
 							  segmented ? 2 : 1, key);
 	tup = systable_getnext(scan);
 	if (HeapTupleIsValid(tup))
@@ -1194,7 +1191,7 @@ gamestats_lookup(PG_FUNCTION_ARGS)
 	}
 	else
 	{
-		indexoid = RelationGetPrimaryKeyIndex(rel);
+		indexoid = gs_primary_key_index(rel);
 		if (!OidIsValid(indexoid))
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

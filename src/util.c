@@ -65,11 +65,7 @@ gs_rel_owner(Oid relid)
 bool
 gs_is_owner(Oid relid)
 {
-#if PG_VERSION_NUM >= 160000
-	return object_ownercheck(RelationRelationId, relid, GetUserId());
-#else
-	return pg_class_ownercheck(relid, GetUserId());
-#endif
+	return gs_class_ownercheck(relid, GetUserId());
 }
 
 /*

@@ -4,18 +4,55 @@
 # refuses to run as root, so when invoked as root the suites run as the
 # `postgres` user from a copy of the tree.  Prints regression.diffs of any
 # failing suite and exits non-zero if any suite failed.
+#
+# PG=NN (make test PG=17) runs the same suites on another major version:
+# the machine's own when it has that version's server and headers, otherwise
+# in a Debian chroot made (or reused) by test/pgchroot.sh, into which this
+# tree is copied.
 set -uo pipefail
-
-# The suites install into the machine's PostgreSQL: one run at a time.
-if [ -z "${GAMESTATS_TEST_LOCKED:-}" ]; then
-    export GAMESTATS_TEST_LOCKED=1
-    exec flock /tmp/pg_gamestats-install.lock bash "$0" "$@"
-fi
 
 src=$(cd "$(dirname "$0")/.." && pwd)
 cd "$src"
-: "${PG_CONFIG:=$(command -v /usr/lib/postgresql/15/bin/pg_config || command -v pg_config)}"
+PG=${PG:-}
+host_pg=15   # Debian 12's PostgreSQL, installed by test/deps.sh
+
+if [ "${GAMESTATS_DEPS:-}" != none ] && { [ -z "$PG" ] || [ "$PG" = "$host_pg" ]; }; then
+    bash "$src/test/deps.sh" || exit 1
+fi
+if [ -n "$PG" ] && [ ! -x "/usr/lib/postgresql/$PG/bin/pg_config" ]; then
+    [ "$(id -u)" -eq 0 ] || { echo "PostgreSQL $PG runs in a chroot: run as root" >&2; exit 1; }
+    root=$(bash "$src/test/pgchroot.sh" "$PG") || { echo "no chroot for PostgreSQL $PG" >&2; exit 1; }
+    rm -rf "$root/build/pg_gamestats"
+    mkdir -p "$root/build/pg_gamestats"
+    tar --exclude=.git -cf - . | tar -C "$root/build/pg_gamestats" -xf -
+    echo "=== PostgreSQL $PG (chroot $root) ==="
+    exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
+        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        PG_CONFIG="/usr/lib/postgresql/$PG/bin/pg_config" GAMESTATS_DEPS=none \
+        bash /build/pg_gamestats/test/run-tests.sh
+fi
+if [ -n "$PG" ]; then
+    PG_CONFIG=/usr/lib/postgresql/$PG/bin/pg_config
+fi
+
+# The suites install into this machine's PostgreSQL: one run at a time.
+if [ -z "${GAMESTATS_TEST_LOCKED:-}" ]; then
+    export GAMESTATS_TEST_LOCKED=1 PG_CONFIG
+    exec flock /tmp/pg_gamestats-install.lock bash "$0" "$@"
+fi
+
+: "${PG_CONFIG:=$(command -v /usr/lib/postgresql/$host_pg/bin/pg_config || command -v pg_config)}"
 export PG_CONFIG
+echo "=== $("$PG_CONFIG" --version) ==="
+
+# pg_cron is not packaged for every version: without it the suites run
+# without preloading it, and the tests that need it are skipped (each says so).
+if [ -f "$("$PG_CONFIG" --pkglibdir)/pg_cron.so" ]; then
+    export GAMESTATS_HAVE_CRON=1
+else
+    export GAMESTATS_HAVE_CRON=0
+    echo "pg_cron is not packaged for $("$PG_CONFIG" --version): tests that need it are skipped"
+fi
 runner=${GAMESTATS_TEST_USER:-postgres}
 
 make -s clean >/dev/null 2>&1 || true

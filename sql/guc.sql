@@ -1,3 +1,5 @@
+-- PostgreSQL 17 and later print the unit with both ends of a range
+-- (guc_1.out); 15 and 16 print bare numbers (guc.out).
 -- The gamestats.* settings: defaults, limits, units, the reserved prefix.
 SELECT gamestats.version();  -- loads the library
 SELECT name, setting, unit, context, min_val, max_val

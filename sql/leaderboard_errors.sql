@@ -1,6 +1,7 @@
 -- Bad input to the leaderboard functions: each is an error with an SQLSTATE
 -- and a hint, and leaves nothing behind.
 SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pg_cron;
 CREATE TABLE lbe (player_id int, score int, region text, pos point, doc json, rank int, at timestamptz);
 INSERT INTO lbe VALUES (1, 10, 'eu', '(1,2)', '{}', 3, now()), (2, 20, 'us', '(3,4)', '{}', 1, now());
 CREATE TABLE lbe_taken (x int);

@@ -5,6 +5,7 @@
 -- gamestats.leaderboards and gamestats.leaderboard_segment; the other
 -- strategies; scheduling with pg_cron.
 SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pg_cron;
 CREATE ROLE regress_lb_owner;
 CREATE ROLE regress_lb_reader;
 CREATE SCHEMA lbs AUTHORIZATION regress_lb_owner;

@@ -1,6 +1,9 @@
 -- Partition manager: every wrong call is an error with a proper SQLSTATE, a
 -- message naming the object and a hint, and leaves nothing behind; one
 -- failing table does not stop the others.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pg_cron;
+RESET client_min_messages;
 CREATE SCHEMA perr;
 SET search_path = perr, public;
 -- runs a statement, shows SQLSTATE, message and hint of its error

@@ -8,9 +8,6 @@ SELECT gamestats.version();
 CREATE SCHEMA other;
 ALTER EXTENSION pg_gamestats SET SCHEMA other;
 DROP SCHEMA other;
--- pg_cron is preloaded in the test instance and coexists
-CREATE EXTENSION pg_cron;
-SELECT count(*) FROM cron.job;
 DROP EXTENSION pg_gamestats;
 SELECT count(*) FROM pg_proc WHERE proname = 'version' AND pronamespace::regnamespace::text = 'gamestats';
 -- the schema itself stays (PostgreSQL made it for CREATE EXTENSION), empty

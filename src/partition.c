@@ -727,7 +727,7 @@ gamestats_schedule_maintenance(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("pg_cron is not installed in database \"%s\"", here),
-				 errhint("Install pg_cron (Debian: apt install postgresql-15-cron), set shared_preload_libraries = 'pg_cron' and cron.database_name in postgresql.conf, restart, then run CREATE EXTENSION pg_cron in that database and call this function there.")));
+				 errhint("Install pg_cron (Debian package postgresql-<major version>-cron), set shared_preload_libraries = 'pg_cron' and cron.database_name in postgresql.conf, restart, then run CREATE EXTENSION pg_cron in that database and call this function there.")));
 
 	SPI_connect();
 	values[1] = CStringGetTextDatum(schedule);

@@ -2,7 +2,8 @@
 # Makes (or reuses) a Debian chroot that carries PostgreSQL VERSION, for the
 # versions this machine's own Debian release lacks, and prints its path.
 #
-#   test/pgchroot.sh 17|18|19
+#   test/pgchroot.sh 17|18|19          make or reuse it, mount /proc and /dev
+#   test/pgchroot.sh --release 17|18|19   unmount them again
 #
 # 17 comes from trixie, 18 from forky, 19 from sid with experimental (19 has
 # no pg_cron there).  Chroots live under one cache folder, $GAMESTATS_CACHE
@@ -11,7 +12,9 @@
 # written here.  Needs root (debootstrap, chroot).
 set -euo pipefail
 
-ver=${1:?usage: pgchroot.sh 17|18|19}
+release=
+if [ "${1:-}" = --release ]; then release=1; shift; fi
+ver=${1:?usage: pgchroot.sh [--release] 17|18|19}
 cache=${GAMESTATS_CACHE:-/var/cache/pg_gamestats}
 dir=$cache/pg$ver
 
@@ -47,6 +50,18 @@ mount_fs() {
     mountpoint -q "$d/dev/pts" || mount -t devpts devpts "$d/dev/pts" 2>/dev/null || true
 }
 
+umount_fs() {
+    local d=$1 m
+    for m in dev/pts dev/shm dev proc; do
+        if mountpoint -q "$d/$m"; then umount "$d/$m" || umount -l "$d/$m"; fi
+    done
+}
+
+if [ -n "$release" ]; then
+    [ -d "$dir" ] && umount_fs "$dir"
+    exit 0
+fi
+
 if [ -f "$dir/.gamestats-ready" ]; then
     mount_fs "$dir"
     echo "$dir"
@@ -62,7 +77,8 @@ command -v debootstrap >/dev/null || {
 mkdir -p "$cache"
 m=$(mirror)
 if [ ! -x "$dir/usr/bin/apt-get" ] || [ ! -f "$dir/.gamestats-base" ]; then
-    rm -rf "$dir"
+    [ -d "$dir" ] && umount_fs "$dir"   # never delete through a bind mount of /dev
+    rm -rf --one-file-system "$dir"
     log "debootstrap $suite into $dir (a few minutes)"
     debootstrap --variant=minbase --include=ca-certificates "$suite" "$dir" "$m" \
         /usr/share/debootstrap/scripts/sid >"$cache/pg$ver.debootstrap.log" 2>&1 || {

@@ -26,10 +26,13 @@ if [ -n "$PG" ] && [ ! -x "/usr/lib/postgresql/$PG/bin/pg_config" ]; then
     mkdir -p "$root/build/pg_gamestats"
     tar --exclude=.git -cf - . | tar -C "$root/build/pg_gamestats" -xf -
     echo "=== PostgreSQL $PG (chroot $root) ==="
-    exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
+    chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         PG_CONFIG="/usr/lib/postgresql/$PG/bin/pg_config" GAMESTATS_DEPS=none \
         bash /build/pg_gamestats/test/run-tests.sh
+    rc=$?
+    bash "$src/test/pgchroot.sh" --release "$PG"
+    exit $rc
 fi
 if [ -n "$PG" ]; then
     PG_CONFIG=/usr/lib/postgresql/$PG/bin/pg_config

@@ -5,16 +5,10 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use GamestatsTest;
 
-my $node = PostgreSQL::Test::Cluster->new('coexist');
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'pg_cron'
-cron.database_name = 'postgres'
-cron.use_background_workers = on
-max_worker_processes = 16
-});
-$node->start;
+gs_require_cron();
+my $node = gs_new_node('coexist');
 
 $node->safe_psql('postgres', 'CREATE EXTENSION pg_cron');
 $node->safe_psql('postgres', 'CREATE EXTENSION pg_gamestats');

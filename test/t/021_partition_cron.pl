@@ -6,16 +6,10 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use GamestatsTest;
 
-my $node = PostgreSQL::Test::Cluster->new('partition_cron');
-$node->init(allows_streaming => 1);
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'pg_cron'
-cron.database_name = 'postgres'
-cron.use_background_workers = on
-max_worker_processes = 16
-});
-$node->start;
+gs_require_cron();
+my $node = gs_new_node('partition_cron', allows_streaming => 1);
 
 $node->safe_psql('postgres', q{
 	CREATE EXTENSION pg_cron;

@@ -127,7 +127,7 @@ demo-stop:
 	bash test/demo/demo.sh stop
 
 bench: deps
-	bash test/bench/run.sh
+	PG=$(PG) bash test/bench/run.sh
 
 soak: deps
 	bash test/soak/run.sh

@@ -90,7 +90,8 @@ CREATE MATERIALIZED VIEW lbe_mv AS SELECT 1 AS rank;
 SELECT * FROM lbe_try($$SELECT gamestats.refresh_leaderboard('lbe_mv')$$);
 SELECT * FROM lbe_try($$SELECT gamestats.drop_leaderboard('lbe_mv')$$);
 SELECT * FROM lbe_try($$SELECT gamestats.schedule_refresh('lbe_mv', '* * * * *')$$);
-SELECT * FROM lbe_try($$SELECT gamestats.schedule_refresh('lbe_b', 'every now and then')$$);
+-- pg_cron's own error (its hint differs between pg_cron versions)
+SELECT code, message FROM lbe_try($$SELECT gamestats.schedule_refresh('lbe_b', 'every now and then')$$);
 SELECT * FROM lbe_try($$SELECT gamestats.drop_leaderboard('lbe_taken')$$);
 -- a board is not refreshed inside a query that reads it
 SELECT * FROM lbe_try($$SELECT gamestats.refresh_leaderboard('lbe_b') FROM lbe_b LIMIT 1$$);

@@ -19,20 +19,10 @@ host_pg=15   # Debian 12's PostgreSQL, installed by test/deps.sh
 if [ "${GAMESTATS_DEPS:-}" != none ] && { [ -z "$PG" ] || [ "$PG" = "$host_pg" ]; }; then
     bash "$src/test/deps.sh" || exit 1
 fi
-if [ -n "$PG" ] && [ ! -x "/usr/lib/postgresql/$PG/bin/pg_config" ]; then
-    [ "$(id -u)" -eq 0 ] || { echo "PostgreSQL $PG runs in a chroot: run as root" >&2; exit 1; }
-    root=$(bash "$src/test/pgchroot.sh" "$PG") || { echo "no chroot for PostgreSQL $PG" >&2; exit 1; }
-    rm -rf "$root/build/pg_gamestats"
-    mkdir -p "$root/build/pg_gamestats"
-    tar --exclude=.git -cf - . | tar -C "$root/build/pg_gamestats" -xf -
-    echo "=== PostgreSQL $PG (chroot $root) ==="
-    chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
-        PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        PG_CONFIG="/usr/lib/postgresql/$PG/bin/pg_config" GAMESTATS_DEPS=none \
-        bash /build/pg_gamestats/test/run-tests.sh
-    rc=$?
-    bash "$src/test/pgchroot.sh" --release "$PG"
-    exit $rc
+. "$src/test/lib/chroot_run.sh"
+if gs_needs_chroot "$PG"; then
+    gs_chroot_run "$PG" test/run-tests.sh
+    exit $?
 fi
 if [ -n "$PG" ]; then
     PG_CONFIG=/usr/lib/postgresql/$PG/bin/pg_config

@@ -5,9 +5,21 @@
 # the same run, and prints one line per benchmark: both timings and the ratio.
 # Sizes: BENCH_PLAYERS (players, default 1000000).  Each bench file documents
 # its own knobs.  Results are also written to $GS_DIR/results.txt.
+# PG=NN runs them on that major version (in its chroot when this machine
+# lacks it: see test/pgchroot.sh), with that version's pg_partman.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
+. "$src/test/lib/chroot_run.sh"
+if gs_needs_chroot "${PG:-}"; then
+    gs_chroot_run "$PG" test/bench/run.sh BENCH="${BENCH:-}" BENCH_PLAYERS="${BENCH_PLAYERS:-1000000}"
+    rc=$?
+    cp "$(bash "$src/test/pgchroot.sh" "$PG")/tmp/pg_gamestats_bench_results.txt" \
+       "/tmp/pg_gamestats_bench_results.pg$PG.txt" 2>/dev/null || true
+    bash "$src/test/pgchroot.sh" --release "$PG"
+    exit $rc
+fi
+if [ -n "${PG:-}" ]; then export PG_CONFIG=/usr/lib/postgresql/$PG/bin/pg_config; fi
 export GS_DIR=${BENCH_DIR:-/tmp/pg_gamestats_bench}
 export GS_PORT=${BENCH_PORT:-55433}
 export GS_DB=bench

@@ -41,8 +41,10 @@ SELECT p.partition, c.relowner::regrole AS owner,
   FROM gamestats.partitions p JOIN pg_class c ON c.oid = p.partition
  ORDER BY p.range_from NULLS FIRST;
 -- indexes, the FK and the CHECK reach the new partitions
+-- (NOT NULL constraints, catalogued from PostgreSQL 18 on, left out)
 SELECT conrelid::regclass, conname, contype FROM pg_constraint
- WHERE conrelid IN (SELECT partition FROM gamestats.partitions) ORDER BY conrelid::text, conname;
+ WHERE conrelid IN (SELECT partition FROM gamestats.partitions) AND contype <> 'n'
+ ORDER BY conrelid::text, conname;
 SELECT tablename, indexname FROM pg_indexes
  WHERE schemaname = 'Game "Data" ü' AND tablename LIKE 'Kill%' ORDER BY 1, 2;
 SELECT * FROM gamestats.run_maintenance(now => '2024-04-03 12:00+00');

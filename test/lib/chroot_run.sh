@@ -13,7 +13,7 @@ gs_chroot_run() {
     root=$(bash "$top/test/pgchroot.sh" "$ver") || { echo "no chroot for PostgreSQL $ver" >&2; return 1; }
     rm -rf "$root/build/pg_gamestats"
     mkdir -p "$root/build/pg_gamestats"
-    tar -C "$top" --exclude=.git -cf - . | tar -C "$root/build/pg_gamestats" -xf -
+    tar -C "$top" --exclude=.git --exclude='*.o' --exclude='*.so' --exclude='*.bc' -cf - . | tar -C "$root/build/pg_gamestats" -xf -
     echo "=== PostgreSQL $ver (chroot $root) ==="
     chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \

@@ -13,7 +13,10 @@ OBJS = \
 	src/query.o
 
 EXTENSION = pg_gamestats
-EXTVERSION = 0.1.0
+# The version is stated once, in the control file; the library reports it
+# through GAMESTATS_VERSION.
+EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(dir $(lastword $(MAKEFILE_LIST)))pg_gamestats.control)
+PG_CPPFLAGS = -DGAMESTATS_VERSION='"$(EXTVERSION)"'
 # The install script of the version under development is assembled from one
 # SQL file per feature; released versions are frozen in sql/versions/ beside
 # their upgrade scripts.

@@ -14,7 +14,10 @@
 #include "compat.h"
 
 #define GAMESTATS_SCHEMA "gamestats"
-#define GAMESTATS_VERSION "0.1.0"
+/* GAMESTATS_VERSION comes from the control file, through the Makefile */
+#ifndef GAMESTATS_VERSION
+#error "GAMESTATS_VERSION is not defined: build with the Makefile"
+#endif
 
 /* GUCs (pg_gamestats.c) */
 extern int	gamestats_lock_timeout;

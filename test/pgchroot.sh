@@ -62,6 +62,11 @@ if [ -n "$release" ]; then
     exit 0
 fi
 
+# one maker per chroot at a time (CI makes them in the background)
+mkdir -p "$cache"
+exec 9>"$cache/pg$ver.lock"
+flock 9
+
 if [ -f "$dir/.gamestats-ready" ]; then
     mount_fs "$dir"
     echo "$dir"

@@ -31,7 +31,7 @@ fi
 # The suites install into this machine's PostgreSQL: one run at a time.
 if [ -z "${GAMESTATS_TEST_LOCKED:-}" ]; then
     export GAMESTATS_TEST_LOCKED=1 PG_CONFIG
-    exec flock /tmp/pg_gamestats-install.lock bash "$0" "$@"
+    exec flock /tmp/pg_gamestats-suites.lock bash "$0" "$@"
 fi
 
 : "${PG_CONFIG:=$(command -v /usr/lib/postgresql/$host_pg/bin/pg_config || command -v pg_config)}"

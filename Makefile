@@ -10,7 +10,8 @@ OBJS = \
 	src/partition_maint.o \
 	src/partition.o \
 	src/leaderboard.o \
-	src/query.o
+	src/query.o \
+	src/extension_guard.o
 
 EXTENSION = pg_gamestats
 # The version is stated once, in the control file; the library reports it
@@ -30,6 +31,7 @@ DATA = $(wildcard sql/versions/pg_gamestats--*.sql)
 
 REGRESS = \
 	setup \
+	catalog \
 	guc \
 	partitions_basic \
 	partitions_errors \

@@ -87,6 +87,10 @@ typedef struct LbBoard
 	char	   *segment_column; /* NULL if none */
 	bool		has_job;
 	int64		jobid;
+	/* the job as schedule_refresh made it (NULL if none) */
+	char	   *job_name;
+	char	   *job_user;
+	char	   *job_command;
 	bool		creating;		/* first fill, by create_leaderboard */
 } LbBoard;
 
@@ -162,7 +166,8 @@ lb_fetch_board(Oid relid, LbBoard *b)
 	Datum		values[1] = {ObjectIdGetDatum(relid)};
 	char	   *jobid;
 
-	lb_spi("SELECT player_column, score_column, tiebreak_column, segment_column, jobid"
+	lb_spi("SELECT player_column, score_column, tiebreak_column, segment_column, jobid,"
+		   "       job_name, job_user, job_command"
 		   "  FROM gamestats.leaderboard_config WHERE board = $1",
 		   1, argtypes, values, NULL, false);
 	if (SPI_processed == 0)
@@ -176,6 +181,9 @@ lb_fetch_board(Oid relid, LbBoard *b)
 	jobid = lb_getvalue(5);
 	b->has_job = (jobid != NULL);
 	b->jobid = jobid ? strtoi64(jobid, NULL, 10) : 0;
+	b->job_name = lb_getvalue(6);
+	b->job_user = lb_getvalue(7);
+	b->job_command = lb_getvalue(8);
 	b->name = NULL;
 	b->creating = false;
 	return true;
@@ -316,9 +324,11 @@ lb_write_state(LbBoard *b, LbSizes *sz, const char *strategy,
 	argtypes[5] = TEXTOID;
 	lb_spi("UPDATE gamestats.leaderboard_config"
 		   "   SET rows = $2, segments = $3, last_refresh_at = $4,"
-		   "       last_refresh_ms = $5, last_strategy = $6, last_error = NULL"
+		   "       last_refresh_ms = $5, last_strategy = $6"
 		   " WHERE board = $1",
 		   6, argtypes, values, nulls, true);
+	lb_spi("DELETE FROM gamestats.leaderboard_errors WHERE board = $1",
+		   1, argtypes, values, NULL, true);
 	return sz->rows;
 }
 
@@ -1238,7 +1248,11 @@ lb_refresh(LbBoard *b, LbStrategy strategy, const char *label)
 	return lb_write_state(b, &sz, label, started);
 }
 
-/* Keeps a failed refresh's error in the board's configuration row. */
+/*
+ * Keeps a failed refresh's error in gamestats.leaderboard_errors, which only
+ * the view shows, and only to the board's readers (messages quote rows).
+ * Locks the configuration row: a board dropped meanwhile records nothing.
+ */
 static void
 lb_record_error(LbBoard *b, ErrorData *edata)
 {
@@ -1250,7 +1264,10 @@ lb_record_error(LbBoard *b, ErrorData *edata)
 		: pstrdup(edata->message);
 	values[0] = ObjectIdGetDatum(b->relid);
 	values[1] = CStringGetTextDatum(msg);
-	lb_spi("UPDATE gamestats.leaderboard_config SET last_error = $2 WHERE board = $1",
+	lb_spi("INSERT INTO gamestats.leaderboard_errors AS e (board, last_error)"
+		   " SELECT c.board, $2 FROM gamestats.leaderboard_config c"
+		   "  WHERE c.board = $1 FOR KEY SHARE"
+		   " ON CONFLICT (board) DO UPDATE SET last_error = excluded.last_error",
 		   2, argtypes, values, NULL, true);
 	ereport(WARNING,
 			(errcode(edata->sqlerrcode),
@@ -1344,29 +1361,38 @@ lb_have_pg_cron(void)
 }
 
 /*
- * Removes the board's pg_cron job if it is still there and ours to remove;
- * warns when it belongs to someone else.
+ * Removes the board's pg_cron job if it is still there and the caller may
+ * remove it; warns otherwise.  Only the job schedule_refresh made (same
+ * name, user and command as recorded then), never one found by its id
+ * alone: a stale id (a restored dump, an edited row) may name another
+ * user's job, and a superuser would remove it.
  */
 static void
 lb_unschedule(LbBoard *b)
 {
-	Oid			argtypes[1] = {INT8OID};
-	Datum		values[1];
+	Oid			argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
 
 	if (!b->has_job || !lb_have_pg_cron())
 		return;
-	values[0] = Int64GetDatum(b->jobid);
-	lb_spi("SELECT 1 FROM cron.job WHERE jobid = $1", 1, argtypes, values,
-		   NULL, false);
-	if (SPI_processed == 0)
+	if (b->job_name && b->job_user && b->job_command)
 	{
-		ereport(WARNING,
-				(errmsg("pg_cron job " INT64_FORMAT " of leaderboard \"%s\" was not removed", b->jobid, b->name),
-				 errdetail("The job does not exist any more or belongs to another user."),
-				 errhint("Its owner or a superuser can remove it with cron.unschedule(" INT64_FORMAT ").", b->jobid)));
-		return;
+		values[0] = CStringGetTextDatum(b->job_name);
+		values[1] = CStringGetTextDatum(b->job_user);
+		values[2] = CStringGetTextDatum(b->job_command);
+		/* as the caller: cron.job shows a non-superuser only their jobs */
+		lb_spi("SELECT cron.unschedule(j.jobid) FROM cron.job j"
+			   " WHERE j.jobname::pg_catalog.text OPERATOR(pg_catalog.=) $1"
+			   "   AND j.username::pg_catalog.text OPERATOR(pg_catalog.=) $2"
+			   "   AND j.command OPERATOR(pg_catalog.=) $3",
+			   3, argtypes, values, NULL, false);
+		if (SPI_processed > 0)
+			return;
 	}
-	lb_spi("SELECT cron.unschedule($1)", 1, argtypes, values, NULL, false);
+	ereport(WARNING,
+			(errmsg("pg_cron job " INT64_FORMAT " of leaderboard \"%s\" was not removed", b->jobid, b->name),
+			 errdetail("No job of this board that you may remove is left with the name, user and command it was scheduled with."),
+			 errhint("Check cron.job; the owner of a left-over job or a superuser can remove it with cron.unschedule().")));
 }
 
 /*
@@ -1426,12 +1452,22 @@ gamestats_schedule_refresh(PG_FUNCTION_ARGS)
 	if (b.has_job && b.jobid != jobid)
 		lb_unschedule(&b);
 
+	/*
+	 * Remember the job as pg_cron stored it (it may shorten the name): only
+	 * a job with this name, user and command is ever removed for the board.
+	 */
 	{
 		Oid			types[2] = {REGCLASSOID, INT8OID};
 		Datum		vals[2] = {ObjectIdGetDatum(relid), Int64GetDatum(jobid)};
 
-		lb_spi("UPDATE gamestats.leaderboard_config SET jobid = $2 WHERE board = $1",
+		lb_spi("UPDATE gamestats.leaderboard_config c"
+			   "   SET jobid = j.jobid, job_name = j.jobname::pg_catalog.text,"
+			   "       job_user = j.username::pg_catalog.name, job_command = j.command"
+			   "  FROM cron.job j"
+			   " WHERE c.board = $1 AND j.jobid OPERATOR(pg_catalog.=) $2",
 			   2, types, vals, NULL, true);
+		if (SPI_processed != 1)
+			elog(ERROR, "pg_cron job " INT64_FORMAT " was not found after cron.schedule", jobid);
 	}
 	SPI_finish();
 	PG_RETURN_INT64(jobid);

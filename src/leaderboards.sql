@@ -20,11 +20,28 @@ CREATE TABLE gamestats.leaderboard_config (
     last_refresh_at  pg_catalog.timestamptz,
     last_refresh_ms  pg_catalog.float8,
     last_strategy    pg_catalog.text,
-    last_error       pg_catalog.text,
-    jobid            pg_catalog.int8
+    jobid            pg_catalog.int8,
+    -- the pg_cron job as schedule_refresh made it: only a job with this
+    -- name, user and command is ever unscheduled for the board
+    job_name         pg_catalog.text,
+    job_user         pg_catalog.name,
+    job_command      pg_catalog.text
 );
 COMMENT ON TABLE gamestats.leaderboard_config IS
     'one row per leaderboard: its definition and the state of its last refresh (written by the leaderboard functions)';
+
+-- The error of the last failed refresh of each board that has one.  Apart
+-- from leaderboard_config because messages quote row data (the duplicated
+-- key, a value that failed a cast): PUBLIC cannot read this table, and the
+-- view leaderboards shows an error only to roles that may read the board.
+-- Not dumped.
+CREATE TABLE gamestats.leaderboard_errors (
+    board      pg_catalog.regclass PRIMARY KEY
+               REFERENCES gamestats.leaderboard_config (board) ON DELETE CASCADE,
+    last_error pg_catalog.text NOT NULL
+);
+COMMENT ON TABLE gamestats.leaderboard_errors IS
+    'error of the last failed refresh of each leaderboard (readable through gamestats.leaderboards by roles that may read the board)';
 
 CREATE TABLE gamestats.leaderboard_segment (
     board    pg_catalog.regclass NOT NULL,
@@ -41,7 +58,8 @@ SELECT pg_catalog.pg_extension_config_dump('gamestats.leaderboard_segment', '');
 -- Anyone may read the definitions and sizes (readers of a board need them);
 -- only the functions below write, as the extension owner, after checking
 -- that the caller owns the board.
-REVOKE ALL ON gamestats.leaderboard_config, gamestats.leaderboard_segment FROM PUBLIC;
+REVOKE ALL ON gamestats.leaderboard_config, gamestats.leaderboard_segment,
+              gamestats.leaderboard_errors FROM PUBLIC;
 GRANT SELECT ON gamestats.leaderboard_config, gamestats.leaderboard_segment TO PUBLIC;
 
 CREATE FUNCTION gamestats.create_leaderboard(
@@ -113,14 +131,19 @@ SELECT c.board,
        c.last_refresh_at,
        c.last_refresh_ms,
        c.last_strategy,
-       c.last_error,
+       -- messages may quote rows of the board's query: only for its readers
+       CASE WHEN pg_catalog.has_table_privilege(c.board::pg_catalog.oid, 'SELECT')
+                 OR pg_catalog.pg_has_role(r.relowner, 'USAGE')
+            THEN e.last_error END AS last_error,
        gamestats.leaderboard_job_schedule(c.jobid) AS schedule,
        c.jobid,
        c.descending,
        c.tiebreak_column,
        c.segment_column,
        c.rank_type
-  FROM gamestats.leaderboard_config c;
+  FROM gamestats.leaderboard_config c
+  LEFT JOIN gamestats.leaderboard_errors e ON e.board OPERATOR(pg_catalog.=) c.board
+  LEFT JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.board;
 COMMENT ON VIEW gamestats.leaderboards IS
     'every leaderboard with its size, last refresh (time, duration, strategy, error) and pg_cron schedule';
 GRANT SELECT ON gamestats.leaderboards TO PUBLIC;

@@ -523,7 +523,7 @@ make_array(Datum *values, bool *nulls, int n, Oid elemtype)
 							  typlen, typbyval, typalign);
 }
 
-/* Records last_run, last_duration, last_error, default_rows in one UPDATE. */
+/* Records last_run, last_duration, last_error, default_rows in one statement. */
 static void
 record_items(List *items)
 {
@@ -567,15 +567,26 @@ record_items(List *items)
 	values[2] = PointerGetDatum(make_array(durations, NULL, i, INTERVALOID));
 	values[3] = PointerGetDatum(make_array(errors, noerror, i, TEXTOID));
 	values[4] = PointerGetDatum(make_array(rows, norows, i, INT8OID));
-	config_exec("UPDATE gamestats.partition_config c"
+	/*
+	 * The errors go to partition_errors, which only the view shows, and
+	 * only to roles that may read the table (messages quote rows).  Only
+	 * tables whose row the UPDATE found (and locked) get one.
+	 */
+	config_exec("WITH r AS ("
+				" UPDATE gamestats.partition_config c"
 				"   SET last_run = u.last_run, last_duration = u.last_duration,"
-				"       last_error = u.last_error,"
 				"       default_rows = COALESCE(u.default_rows, c.default_rows)"
 				"  FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
 				"                 pg_catalog.unnest($3), pg_catalog.unnest($4),"
 				"                 pg_catalog.unnest($5))"
 				"       AS u(parent, last_run, last_duration, last_error, default_rows)"
-				" WHERE c.parent OPERATOR(pg_catalog.=) u.parent::pg_catalog.regclass",
+				" WHERE c.parent OPERATOR(pg_catalog.=) u.parent::pg_catalog.regclass"
+				" RETURNING c.parent, u.last_error),"
+				" d AS (DELETE FROM gamestats.partition_errors e USING r"
+				"        WHERE e.parent OPERATOR(pg_catalog.=) r.parent AND r.last_error IS NULL)"
+				" INSERT INTO gamestats.partition_errors AS e (parent, last_error)"
+				" SELECT r.parent, r.last_error FROM r WHERE r.last_error IS NOT NULL"
+				" ON CONFLICT (parent) DO UPDATE SET last_error = excluded.last_error",
 				5, types, values, NULL, false);
 }
 

@@ -18,7 +18,6 @@ CREATE TABLE gamestats.partition_config (
     default_partition  pg_catalog.bool NOT NULL DEFAULT true,
     last_run           pg_catalog.timestamptz,
     last_duration      pg_catalog.interval,
-    last_error         pg_catalog.text,
     default_rows       pg_catalog.int8
 );
 COMMENT ON TABLE gamestats.partition_config IS
@@ -27,8 +26,22 @@ SELECT pg_catalog.pg_extension_config_dump('gamestats.partition_config', '');
 REVOKE ALL ON TABLE gamestats.partition_config FROM PUBLIC;
 -- readable like the views built on it, so that any role can pg_dump the
 -- database (pg_dump copies the configuration rows); written only by the
--- extension's functions
+-- extension's functions.  Nothing in it comes from the rows of the table.
 GRANT SELECT ON TABLE gamestats.partition_config TO PUBLIC;
+
+-- The errors of the last maintenance run, one row per table that had one.
+-- Apart from partition_config because messages quote row data (a key, a
+-- value that failed a cast): PUBLIC cannot read this table, and the view
+-- managed_tables shows an error only to roles that may read the table.  Not
+-- dumped: the next run records the errors again.
+CREATE TABLE gamestats.partition_errors (
+    parent     pg_catalog.regclass PRIMARY KEY
+               REFERENCES gamestats.partition_config (parent) ON DELETE CASCADE,
+    last_error pg_catalog.text NOT NULL
+);
+COMMENT ON TABLE gamestats.partition_errors IS
+    'errors of the last maintenance run of each managed table (readable through gamestats.managed_tables by roles that may read the table)';
+REVOKE ALL ON TABLE gamestats.partition_errors FROM PUBLIC;
 
 CREATE FUNCTION gamestats.manage_partitions(
     parent             pg_catalog.regclass,
@@ -130,7 +143,10 @@ SELECT c.parent,
        c.premake,
        c.last_run,
        c.last_duration,
-       c.last_error,
+       -- messages may quote rows of the table: only for those who may read it
+       CASE WHEN pg_catalog.has_table_privilege(c.parent::pg_catalog.oid, 'SELECT')
+                 OR pg_catalog.pg_has_role(r.relowner, 'USAGE')
+            THEN e.last_error END AS last_error,
        c.default_rows,
        (SELECT CASE WHEN pg_catalog.isfinite(pg_catalog.max(b.range_to))
                     THEN pg_catalog.max(b.range_to) OPERATOR(pg_catalog.-) pg_catalog.now() END
@@ -141,50 +157,60 @@ SELECT c.parent,
        c.key_type,
        c.epoch,
        c.default_partition
-  FROM gamestats.partition_config c;
+  FROM gamestats.partition_config c
+  LEFT JOIN gamestats.partition_errors e ON e.parent OPERATOR(pg_catalog.=) c.parent
+  LEFT JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.parent;
 COMMENT ON VIEW gamestats.managed_tables IS
     'managed tables: settings, last maintenance run and its error, rows left in the default partition, and the runway of premade partitions';
 
 GRANT SELECT ON gamestats.partitions, gamestats.managed_tables TO PUBLIC;
 
 -- Forget the settings of a managed table or a leaderboard when it is
--- dropped (and the pg_cron job of the leaderboard).
+-- dropped, whatever drops it: DROP TABLE, DROP MATERIALIZED VIEW, or a
+-- CASCADE from DROP VIEW, DROP FUNCTION, ALTER TABLE ... DROP COLUMN, DROP
+-- TYPE, DROP SCHEMA, DROP OWNED, DROP EXTENSION of another extension.  No
+-- tag filter: a row left behind would name an OID that a new relation can
+-- take.  The pg_cron job of a board goes too, but only the job
+-- schedule_refresh made for it (same name, user and command as recorded
+-- then), never a job found by its id alone: an id can be stale.
 CREATE FUNCTION gamestats.forget_dropped_tables()
 RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    job pg_catalog.int8;
+    dropped pg_catalog.oid[];
+    job record;
 BEGIN
+    SELECT pg_catalog.array_agg(d.objid) INTO dropped
+      FROM pg_catalog.pg_event_trigger_dropped_objects() d
+     WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+       AND d.objsubid OPERATOR(pg_catalog.=) 0;
+    IF dropped IS NULL THEN
+        RETURN;
+    END IF;
     DELETE FROM gamestats.partition_config c
-     USING pg_catalog.pg_event_trigger_dropped_objects() d
-     WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-       AND d.objsubid OPERATOR(pg_catalog.=) 0
-       AND c.parent::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid;
+     WHERE c.parent::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (dropped);
     DELETE FROM gamestats.leaderboard_segment s
-     USING pg_catalog.pg_event_trigger_dropped_objects() d
-     WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-       AND d.objsubid OPERATOR(pg_catalog.=) 0
-       AND s.board::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid;
+     WHERE s.board::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (dropped);
     FOR job IN
         DELETE FROM gamestats.leaderboard_config c
-         USING pg_catalog.pg_event_trigger_dropped_objects() d
-         WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-           AND d.objsubid OPERATOR(pg_catalog.=) 0
-           AND c.board::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid
-        RETURNING c.jobid
+         WHERE c.board::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (dropped)
+        RETURNING c.job_name, c.job_user, c.job_command
     LOOP
-        IF job IS NOT NULL AND pg_catalog.to_regclass('cron.job') IS NOT NULL THEN
-            EXECUTE 'DELETE FROM cron.job WHERE jobid OPERATOR(pg_catalog.=) $1' USING job;
+        IF job.job_name IS NOT NULL AND pg_catalog.to_regclass('cron.job') IS NOT NULL THEN
+            EXECUTE 'DELETE FROM cron.job j'
+                    ' WHERE j.jobname::pg_catalog.text OPERATOR(pg_catalog.=) $1'
+                    '   AND j.username::pg_catalog.text OPERATOR(pg_catalog.=) $2'
+                    '   AND j.command OPERATOR(pg_catalog.=) $3'
+                USING job.job_name::pg_catalog.text, job.job_user::pg_catalog.text, job.job_command;
         END IF;
     END LOOP;
 END
 $$;
 COMMENT ON FUNCTION gamestats.forget_dropped_tables() IS
-    'event trigger: removes the settings of dropped managed tables and leaderboards, and the pg_cron jobs of the leaderboards';
+    'event trigger: removes the settings of dropped managed tables and leaderboards, and the pg_cron refresh jobs made for those leaderboards';
 REVOKE ALL ON FUNCTION gamestats.forget_dropped_tables() FROM PUBLIC;
 
 CREATE EVENT TRIGGER gamestats_forget_dropped_tables ON sql_drop
-    WHEN TAG IN ('DROP TABLE', 'DROP MATERIALIZED VIEW', 'DROP SCHEMA', 'DROP OWNED')
     EXECUTE FUNCTION gamestats.forget_dropped_tables();

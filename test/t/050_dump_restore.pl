@@ -1,6 +1,7 @@
 # pg_dump / pg_restore keeps the configuration of managed tables and
-# leaderboards, and both keep working in the restored database; DROP and
-# CREATE EXTENSION again start from a clean slate.
+# leaderboards, and both keep working in the restored database; DROP
+# EXTENSION is refused while they exist, and once they are unmanaged and
+# dropped, DROP and CREATE EXTENSION again start from a clean slate.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -29,9 +30,25 @@ my $setup = q{
 };
 $node->safe_psql('src', $setup, extra_params => ['-U', 'game']);
 
+# errors of the last runs (their messages quote rows): shown to the owner,
+# but neither readable by PUBLIC nor dumped
+$node->safe_psql('src', q{
+	INSERT INTO gamestats.partition_errors
+	SELECT parent, 'maintenance: Key (player_id)=(7) secret-row' FROM gamestats.partition_config;
+	INSERT INTO gamestats.leaderboard_errors
+	SELECT board, 'refresh: Key (player_id)=(7) secret-row' FROM gamestats.leaderboard_config;
+});
+is($node->safe_psql('src', q{
+	SELECT (SELECT count(last_error) FROM gamestats.managed_tables)
+	     + (SELECT count(last_error) FROM gamestats.leaderboards)},
+	extra_params => ['-U', 'game']), '2', 'the owner sees the errors of its table and board');
+
 my $dump = $node->basedir . '/src.dump';
 $node->command_ok(['pg_dump', '-Fc', '-U', 'game', '-d', $node->connstr('src'), '-f', $dump],
 	'pg_dump by the owner');
+my $script = $node->basedir . '/src.sql';
+$node->command_ok(['pg_restore', '-f', $script, $dump], 'the dump as a script');
+unlike(slurp_file($script), qr/secret-row/, 'the dump holds no error message');
 # CREATE EXTENSION needs a superuser, so the restore runs as one; the
 # objects keep their owner "game"
 $node->command_ok(['pg_restore', '-d', $node->connstr('dst'), '--exit-on-error', $dump],
@@ -46,6 +63,10 @@ my $boards = q{SELECT board::text, player_column, score_column FROM gamestats.le
 is($node->safe_psql('dst', $boards), $node->safe_psql('src', $boards),
 	'leaderboard configuration restored');
 is($node->safe_psql('dst', 'SELECT count(*) FROM events'), '48', 'events restored');
+is($node->safe_psql('dst', q{
+	SELECT (SELECT count(last_error) FROM gamestats.managed_tables)
+	     + (SELECT count(last_error) FROM gamestats.leaderboards)}), '0',
+	'no error restored');
 is($node->safe_psql('dst',
 	'SELECT string_agg(player_id::text, \',\') FROM gamestats.top(NULL::board, 3)'),
 	'20,19,18', 'restored board answers top()');
@@ -63,8 +84,25 @@ $node->safe_psql('dst', q{
 is($node->safe_psql('dst',
 	'SELECT player_id FROM gamestats.top(NULL::board, 1)'), '1', 'refresh works after restore');
 
-# DROP EXTENSION and CREATE EXTENSION again
-$node->safe_psql('dst', 'DROP EXTENSION pg_gamestats CASCADE');
+# DROP EXTENSION is refused while a table is managed or a board exists,
+# also with CASCADE: it would forget them silently
+foreach my $drop ('DROP EXTENSION pg_gamestats', 'DROP EXTENSION pg_gamestats CASCADE')
+{
+	my ($ret, $out, $err) = $node->psql('dst', $drop);
+	isnt($ret, 0, "$drop is refused while the extension manages something");
+	like($err, qr/ERROR:  cannot drop extension "pg_gamestats" while it manages tables or leaderboards\nDETAIL:  Managed tables: public\.events\. Leaderboards: public\.board\./,
+		"$drop names what it manages");
+}
+is($node->safe_psql('dst', 'SELECT count(*) FROM gamestats.managed_tables'), '1',
+	'the refused drop keeps the configuration');
+
+# after unmanaging the table and dropping the board (as their owner) the
+# extension drops, and CREATE EXTENSION again starts from a clean slate
+$node->safe_psql('dst', q{
+	SELECT gamestats.unmanage_partitions(parent) FROM gamestats.managed_tables;
+	SELECT gamestats.drop_leaderboard(board) FROM gamestats.leaderboards;
+}, extra_params => ['-U', 'game']);
+$node->safe_psql('dst', 'DROP EXTENSION pg_gamestats');
 is($node->safe_psql('dst',
 	"SELECT count(*) FROM pg_class WHERE relnamespace = 'gamestats'::regnamespace"),
 	'0', 'DROP EXTENSION leaves no relation in schema gamestats');

@@ -47,6 +47,7 @@ REGRESS = \
 # a server that has no pg_cron package (PostgreSQL 19).
 REGRESS_CRON = \
 	bad_input \
+	catalog \
 	leaderboard_errors \
 	leaderboard_swap \
 	partitions_errors \

@@ -381,6 +381,36 @@ default_has_blocks(Oid defoid)
 }
 
 /*
+ * Has the (locked) default partition rows in [lo, hi)?  Asked in SQL, which
+ * can use an index on the key, before the move scans the whole partition;
+ * with a fresh snapshot, as the move reads it.
+ */
+static bool
+default_has_rows_in(GsTable *t, Oid defoid, int64 lo, int64 hi)
+{
+	const char *key = quote_identifier(t->keyname);
+	Oid			argtypes[2];
+	Datum		values[2];
+	SPIPlanPtr	plan;
+	int			ret;
+
+	argtypes[0] = argtypes[1] = gs_key_type(t->kind);
+	values[0] = gs_ts_to_key(t->kind, lo);
+	values[1] = gs_ts_to_key(t->kind, hi);
+	plan = SPI_prepare(psprintf("SELECT FROM ONLY %s WHERE %s >= $1 AND %s < $2 LIMIT 1",
+								gs_qualified_name(defoid), key, key),
+					   2, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "could not read the default partition of \"%s\"", t->relname);
+	ret = SPI_execute_snapshot(plan, values, NULL, GetLatestSnapshot(), InvalidSnapshot,
+							   true, false, 1);
+	SPI_freeplan(plan);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read the default partition of \"%s\"", t->relname);
+	return SPI_processed > 0;
+}
+
+/*
  * Refuses a default partition that is itself partitioned or a foreign
  * table: its rows cannot be moved with the table access method, and the
  * checks below (blocks, scans) need a plain table.
@@ -764,7 +794,7 @@ create_slot(void *varg)
 		run_sql(psprintf("GRANT %s ON TABLE %s%s", g->privs, qualnew, g->tail));
 	}
 
-	if (move)
+	if (move && default_has_rows_in(t, a->defoid, a->lo, a->hi))
 	{
 		rows = take_rows(t, a->defoid, a->newoid, a->lo, a->hi, a->cache);
 		a->moved = rows->count;

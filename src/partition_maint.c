@@ -816,6 +816,8 @@ create_slot(void *varg)
 		CommandCounterIncrement();
 		put_rows(a->newoid, qualnew, rows);
 	}
+	else if (rows != NULL)
+		tuplestore_end(rows->rows);
 }
 
 /* Number of slots from first to last inclusive, capped at GS_MAX_CREATE + 1. */

@@ -3,7 +3,7 @@
 # (publish_via_partition_root = true, FOR TABLE or FOR ALL TABLES) the move
 # is replicated and the subscriber keeps exactly the publisher's rows.  Where
 # a subscriber would lose or duplicate the rows -- the default partition
-# published by its own name (FOR TABLE or FOR ALL TABLES without
+# published by its own name (FOR TABLE, FOR ALL TABLES or TABLES IN SCHEMA without
 # publish_via_partition_root), a publication of inserts only, a default
 # partition without replica identity -- the move is refused with an error
 # recorded in last_error, the rows stay where they are, and the rest of
@@ -39,6 +39,8 @@ my %cases = (
 		qr/publication "p_leaf" publishes it without publish_via_partition_root/],
 	alltab   => ['FOR ALL TABLES', 'leaf',
 		qr/publication "p_alltab" publishes it without publish_via_partition_root/],
+	inschema => ['FOR TABLES IN SCHEMA public', 'leaf',
+		qr/publication "p_inschema" publishes it without publish_via_partition_root/],
 	insonly  => ["FOR TABLE ev WITH (publish_via_partition_root = true, publish = 'insert')", 'root',
 		qr/publication "p_insonly" publishes inserts but not deletes/],
 	noident  => ['FOR TABLE ev WITH (publish_via_partition_root = true)', 'root',

@@ -36,6 +36,7 @@ REGRESS = \
 	partitions_basic \
 	partitions_errors \
 	partitions_security \
+	partitions_move \
 	leaderboard_ranks \
 	leaderboard_swap \
 	leaderboard_errors \
@@ -71,6 +72,7 @@ ISOLATION = \
 	partition_inserts \
 	partition_concurrent \
 	partition_reader \
+	partition_move \
 	leaderboard_swap \
 	queries_during_refresh
 ISOLATION_OPTS = --inputdir=test --outputdir=test_output \

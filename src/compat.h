@@ -15,19 +15,19 @@
 
 #include "access/genam.h"
 #include "access/tableam.h"
+#include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "executor/executor.h"
 #include "funcapi.h"
 #include "nodes/pg_list.h"
 #include "storage/lock.h"
+#include "tcop/tcopprot.h"
 #include "utils/acl.h"
 #include "utils/guc.h"
+#include "utils/regproc.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/timestamp.h"
-#include "utils/regproc.h"
-#include "catalog/index.h"
-#include "tcop/tcopprot.h"
 
 #if PG_VERSION_NUM < 150000
 #error "pg_gamestats needs PostgreSQL 15 or later"
@@ -199,6 +199,30 @@ gs_executor_run(QueryDesc *qd, uint64 count)
 	ExecutorRun(qd, ForwardScanDirection, count);
 #else
 	ExecutorRun(qd, ForwardScanDirection, count, true);
+#endif
+}
+
+/* 18: CHECK constraints can be NOT ENFORCED */
+#if PG_VERSION_NUM >= 180000
+#define gs_check_is_enforced(cc)	((cc)->ccenforced)
+#else
+#define gs_check_is_enforced(cc)	true
+#endif
+
+/*
+ * Deletes a row that moves to another partition (waiting for a concurrent
+ * writer, no crosscheck snapshot); 19 turned the flag into an option bit.
+ */
+static inline TM_Result
+gs_delete_moving_row(Relation rel, ItemPointer tid, CommandId cid,
+					 Snapshot snapshot, TM_FailureData *tmfd)
+{
+#if PG_VERSION_NUM >= 190000
+	return table_tuple_delete(rel, tid, cid, TABLE_DELETE_CHANGING_PARTITION,
+							  snapshot, InvalidSnapshot, true, tmfd);
+#else
+	return table_tuple_delete(rel, tid, cid, snapshot, InvalidSnapshot, true,
+							  tmfd, true);
 #endif
 }
 

@@ -23,7 +23,7 @@
 #define GS_TS_MIN	PG_INT64_MIN
 #define GS_TS_MAX	PG_INT64_MAX
 
-/* most partitions one manage_partitions call may create */
+/* most partitions one call may create (fewer if the lock table is small) */
 #define GS_MAX_CREATE	10000
 /* largest premake */
 #define GS_MAX_PREMAKE	1000

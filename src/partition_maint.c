@@ -8,9 +8,10 @@
  * Every step runs as the parent's owner inside a security-restricted
  * operation, with lock_timeout = gamestats.lock_timeout and a safe
  * search_path, as PostgreSQL's own maintenance commands do.  Partitions are
- * created standalone and then attached (SHARE UPDATE EXCLUSIVE on the
- * parent) with a CHECK constraint matching the bound, so the attach does
- * not scan the new table.
+ * created standalone and attached while empty (SHARE UPDATE EXCLUSIVE on
+ * the parent), so the attach does not scan the new table; rows of the
+ * default partition are moved at table-AM level around the attach, firing
+ * no trigger or foreign-key action.
  *
  *-------------------------------------------------------------------------
  */
@@ -18,16 +19,24 @@
 
 #include "access/htup_details.h"
 #include "access/relation.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/tupconvert.h"
+#include "access/twophase.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/tablespace.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "partitioning/partdesc.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
+#include "storage/lock.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -35,13 +44,12 @@
 #include "utils/partcache.h"
 #include "utils/rel.h"
 #include "utils/resowner.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/tuplestore.h"
 
 #include "pg_gamestats.h"
 #include "partition.h"
-
-/* name of the CHECK constraint that lets ATTACH skip its validation scan */
-#define GS_BOUND_CHECK	"gamestats_bound"
 
 static const char *
 strategy_name(char strategy)
@@ -288,30 +296,6 @@ run_sql(const char *sql)
 		elog(ERROR, "SPI_execute failed (%d): %s", ret, sql);
 }
 
-/* quoted list of the parent's stored (non-generated) columns */
-static char *
-column_list(Oid parent)
-{
-	Relation	rel = relation_open(parent, NoLock);
-	TupleDesc	desc = RelationGetDescr(rel);
-	StringInfoData buf;
-	int			i;
-
-	initStringInfo(&buf);
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (att->attisdropped || att->attgenerated)
-			continue;
-		if (buf.len > 0)
-			appendStringInfoString(&buf, ", ");
-		appendStringInfoString(&buf, quote_identifier(NameStr(att->attname)));
-	}
-	relation_close(rel, NoLock);
-	return buf.data;
-}
-
 /* "GRANT <privs> ON TABLE <partition><tail>" */
 typedef struct GsGrant
 {
@@ -374,11 +358,16 @@ parent_grants(GsTable *t)
 	return result;
 }
 
-typedef struct GsGrantCache
+/* what create_slot reads once per run, at first use */
+typedef struct GsSlotCache
 {
-	bool		loaded;
-	List	   *grants;
-} GsGrantCache;
+	bool		grants_loaded;
+	List	   *grants;			/* parent_grants() */
+	bool		pubs_checked;
+	char	   *pub_refusal;	/* publication that forbids moving rows, or NULL */
+	bool		pub_itself;		/* it publishes the default partition by its own name */
+	bool		pub_inserts;	/* its publish = 'insert' ... without 'delete' */
+} GsSlotCache;
 
 /* Has the (locked) default partition any blocks, i.e. maybe rows? */
 static bool
@@ -391,26 +380,334 @@ default_has_blocks(Oid defoid)
 	return result;
 }
 
+/*
+ * Has the (locked) default partition rows in [lo, hi)?  Asked in SQL, which
+ * can use an index on the key, before the move scans the whole partition;
+ * with a fresh snapshot, as the move reads it.
+ */
+static bool
+default_has_rows_in(GsTable *t, Oid defoid, int64 lo, int64 hi)
+{
+	const char *key = quote_identifier(t->keyname);
+	Oid			argtypes[2];
+	Datum		values[2];
+	SPIPlanPtr	plan;
+	int			ret;
+
+	argtypes[0] = argtypes[1] = gs_key_type(t->kind);
+	values[0] = gs_ts_to_key(t->kind, lo);
+	values[1] = gs_ts_to_key(t->kind, hi);
+	plan = SPI_prepare(psprintf("SELECT FROM ONLY %s WHERE %s >= $1 AND %s < $2 LIMIT 1",
+								gs_qualified_name(defoid), key, key),
+					   2, argtypes);
+	if (plan == NULL)
+		elog(ERROR, "could not read the default partition of \"%s\"", t->relname);
+	ret = SPI_execute_snapshot(plan, values, NULL, GetLatestSnapshot(), InvalidSnapshot,
+							   true, false, 1);
+	SPI_freeplan(plan);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "could not read the default partition of \"%s\"", t->relname);
+	return SPI_processed > 0;
+}
+
+/*
+ * Refuses a default partition that is itself partitioned or a foreign
+ * table: its rows cannot be moved with the table access method, and the
+ * checks below (blocks, scans) need a plain table.
+ */
+static void
+check_default_kind(GsTable *t, Oid defoid)
+{
+	char		relkind = get_rel_relkind(defoid);
+	char	   *qualdef;
+
+	if (relkind != RELKIND_PARTITIONED_TABLE && relkind != RELKIND_FOREIGN_TABLE)
+		return;
+	qualdef = gs_qualified_name(defoid);
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("default partition \"%s\" of table \"%s\" is %s",
+					get_rel_name(defoid), t->relname,
+					relkind == RELKIND_PARTITIONED_TABLE ? "partitioned" : "a foreign table"),
+			 errdetail("pg_gamestats moves rows out of the default partition into new partitions, which needs the default partition to be a plain table."),
+			 errhint("Detach it (ALTER TABLE %s DETACH PARTITION %s) and attach a plain table as the default partition, or call gamestats.unmanage_partitions().",
+					 t->qualname, qualdef)));
+}
+
+/*
+ * Logical replication of a move.  The rows are deleted from the default
+ * partition and inserted into the new partition after it is attached, so
+ * logical decoding sees a DELETE on the default partition and an INSERT on
+ * the new partition.  A subscriber ends up with exactly the publisher's rows
+ * only when every publication that carries the default partition publishes
+ * both under one relation -- the root, with publish_via_partition_root --
+ * and publishes both inserts and deletes.  With publish_via_partition_root =
+ * false (FOR TABLE or FOR ALL TABLES) the default partition is published by
+ * its own name and the new partition is not part of the subscription until
+ * ALTER SUBSCRIPTION ... REFRESH PUBLICATION: the subscriber would apply the
+ * delete and drop the insert, losing the rows.  No change can be kept out
+ * of the logical stream either (a delete is always decoded), so such a move
+ * is refused with an error; the rows stay where they are.  Reads the
+ * publications once per run, through pg_publication_tables, which applies
+ * PostgreSQL's own rules (FOR ALL TABLES, TABLES IN SCHEMA, partitions).
+ */
+static void
+check_publications(GsTable *t, Oid defoid, GsSlotCache *cache)
+{
+	if (!cache->pubs_checked)
+	{
+		List	   *rels = lcons_oid(defoid, get_partition_ancestors(defoid));
+		Datum	   *elems = palloc(list_length(rels) * sizeof(Datum));
+		Oid			argtypes[2] = {OIDOID, OIDARRAYOID};
+		Datum		values[2];
+		ListCell   *lc;
+		int			n = 0;
+
+		foreach(lc, rels)
+			elems[n++] = ObjectIdGetDatum(lfirst_oid(lc));
+		values[0] = ObjectIdGetDatum(defoid);
+		values[1] = PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid),
+													true, TYPALIGN_INT));
+		if (SPI_execute_with_args("SELECT p.pubname::pg_catalog.text,"
+								  "       c.oid OPERATOR(pg_catalog.=) $1, p.pubinsert"
+								  "  FROM pg_catalog.pg_publication p"
+								  "  JOIN pg_catalog.pg_publication_tables pt"
+								  "    ON pt.pubname OPERATOR(pg_catalog.=) p.pubname"
+								  "  JOIN pg_catalog.pg_namespace n"
+								  "    ON n.nspname OPERATOR(pg_catalog.=) pt.schemaname"
+								  "  JOIN pg_catalog.pg_class c"
+								  "    ON c.relnamespace OPERATOR(pg_catalog.=) n.oid"
+								  "   AND c.relname OPERATOR(pg_catalog.=) pt.tablename"
+								  " WHERE c.oid OPERATOR(pg_catalog.=) ANY ($2)"
+								  "   AND (c.oid OPERATOR(pg_catalog.=) $1"
+								  "        OR p.pubinsert OPERATOR(pg_catalog.<>) p.pubdelete)"
+								  " ORDER BY 2 DESC, 1 LIMIT 1",
+								  2, argtypes, values, NULL, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not read the publications of relation %u", defoid);
+		if (SPI_processed > 0)
+		{
+			HeapTuple	row = SPI_tuptable->vals[0];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		isnull;
+
+			cache->pub_refusal = SPI_getvalue(row, desc, 1);
+			cache->pub_itself = DatumGetBool(SPI_getbinval(row, desc, 2, &isnull));
+			cache->pub_inserts = DatumGetBool(SPI_getbinval(row, desc, 3, &isnull));
+		}
+		cache->pubs_checked = true;
+	}
+
+	if (cache->pub_refusal == NULL)
+		return;
+	if (cache->pub_itself)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot move rows out of default partition \"%s\": publication \"%s\" publishes it without publish_via_partition_root",
+						get_rel_name(defoid), cache->pub_refusal),
+				 errdetail("A subscriber would apply the rows' deletion from \"%s\" but not their insertion into a new partition it does not subscribe to, and lose them.",
+						   get_rel_name(defoid)),
+				 errhint("Publish table \"%s\" with publish_via_partition_root = true (ALTER PUBLICATION %s SET (publish_via_partition_root = true), then ALTER SUBSCRIPTION ... REFRESH PUBLICATION), or delete or archive these rows of the default partition yourself.",
+						 t->relname, quote_identifier(cache->pub_refusal))));
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("cannot move rows out of default partition \"%s\": publication \"%s\" publishes %s but not %s",
+					get_rel_name(defoid), cache->pub_refusal,
+					cache->pub_inserts ? "inserts" : "deletes",
+					cache->pub_inserts ? "deletes" : "inserts"),
+			 errdetail("A move is replicated as a delete and an insert; a subscriber that receives only one of them would %s the rows.",
+					   cache->pub_inserts ? "duplicate" : "lose"),
+			 errhint("Publish both inserts and deletes (ALTER PUBLICATION %s SET (publish = 'insert, update, delete')), or delete or archive these rows of the default partition yourself.",
+					 quote_identifier(cache->pub_refusal))));
+}
+
+/* the rows of the default partition that belong to the new partition */
+typedef struct GsMoveRows
+{
+	Tuplestorestate *rows;		/* in the new partition's row layout */
+	int64		count;
+} GsMoveRows;
+
+/*
+ * Takes the rows of [lo, hi) out of the default partition, at table-AM
+ * level: no trigger, rule, foreign-key action or row-level security policy
+ * of any table fires, so rows of tables that reference the managed table
+ * stay as they are (the rows they reference are still in the table when the
+ * transaction commits).  Each row is checked against the CHECK and NOT NULL
+ * constraints of the new partition (NOT VALID constraints of the parent
+ * become valid ones there), kept in the new partition's layout, and deleted
+ * as a move to another partition, so that a concurrent update of it fails
+ * with a serialization error instead of missing it.  The caller holds
+ * ACCESS EXCLUSIVE on the default partition: the rows seen by a fresh
+ * snapshot are all the rows there are.
+ */
+static GsMoveRows *
+take_rows(GsTable *t, Oid defoid, Oid newoid, int64 lo, int64 hi, GsSlotCache *cache)
+{
+	Relation	defrel = table_open(defoid, NoLock);
+	Relation	newrel = table_open(newoid, NoLock);
+	TupleDesc	newdesc = RelationGetDescr(newrel);
+	AttrNumber	keyatt = get_attnum(defoid, t->keyname);
+	TupleConversionMap *map = convert_tuples_by_name(RelationGetDescr(defrel), newdesc);
+	EState	   *estate = CreateExecutorState();
+	ExprContext *econtext = GetPerTupleExprContext(estate);
+	int			ncheck = newdesc->constr ? newdesc->constr->num_check : 0;
+	ExprState **checks = palloc0(Max(ncheck, 1) * sizeof(ExprState *));
+	TupleTableSlot *src = table_slot_create(defrel, NULL);
+	TupleTableSlot *dst = MakeSingleTupleTableSlot(newdesc, &TTSOpsVirtual);
+	CommandId	cid = GetCurrentCommandId(true);
+	Snapshot	snap;
+	TableScanDesc scan;
+	GsMoveRows *result = palloc0(sizeof(GsMoveRows));
+	int			i;
+
+	if (keyatt == InvalidAttrNumber)
+		elog(ERROR, "column \"%s\" of relation %u does not exist", t->keyname, defoid);
+
+	for (i = 0; i < ncheck; i++)
+	{
+		ConstrCheck *cc = &newdesc->constr->check[i];
+
+		if (!gs_check_is_enforced(cc))
+			continue;
+		checks[i] = ExecPrepareCheck(make_ands_implicit((Expr *) stringToNode(cc->ccbin)),
+									 estate);
+	}
+
+	result->rows = tuplestore_begin_heap(false, false, work_mem);
+	snap = RegisterSnapshot(GetLatestSnapshot());
+	scan = table_beginscan_strat(defrel, snap, 0, NULL, true, false);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, src))
+	{
+		bool		isnull;
+		Datum		key = slot_getattr(src, keyatt, &isnull);
+		int64		ts;
+		TM_FailureData tmfd;
+		TM_Result	res;
+
+		CHECK_FOR_INTERRUPTS();
+		if (isnull)
+			continue;
+		ts = gs_key_to_ts(t->kind, key);
+		if (ts < lo || ts >= hi)
+			continue;
+
+		if (result->count == 0)
+		{
+			/* a row moves: can a subscriber follow? */
+			check_publications(t, defoid, cache);
+			/* what a DELETE would refuse: no replica identity, bad row filters */
+			CheckCmdReplicaIdentity(defrel, CMD_DELETE);
+		}
+
+		/*
+		 * Always through a virtual slot in the new layout: a stored tuple
+		 * may lack columns added later with a default (its "missing"
+		 * values live in the default partition's catalog entry, not in the
+		 * new partition's).
+		 */
+		if (map)
+			execute_attr_map_slot(map->attrMap, src, dst);
+		else
+			ExecCopySlot(dst, src);
+
+		ResetExprContext(econtext);
+		econtext->ecxt_scantuple = dst;
+		for (i = 0; i < newdesc->natts; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(newdesc, i);
+
+			if (att->attnotnull && !att->attisdropped && slot_attisnull(dst, i + 1))
+				ereport(ERROR,
+						(errcode(ERRCODE_NOT_NULL_VIOLATION),
+						 errmsg("a row of default partition \"%s\" has a null value in column \"%s\", which table \"%s\" declares NOT NULL",
+								RelationGetRelationName(defrel), NameStr(att->attname), t->relname),
+						 errhint("Fix or delete the rows of the default partition where \"%s\" is null; they are moved at the next maintenance.",
+								 NameStr(att->attname))));
+		}
+		for (i = 0; i < ncheck; i++)
+		{
+			if (checks[i] != NULL && !ExecCheck(checks[i], econtext))
+				ereport(ERROR,
+						(errcode(ERRCODE_CHECK_VIOLATION),
+						 errmsg("a row of default partition \"%s\" violates check constraint \"%s\" of table \"%s\"",
+								RelationGetRelationName(defrel), newdesc->constr->check[i].ccname,
+								t->relname),
+						 errhint("Fix or delete the rows of the default partition that violate it (the constraint may be NOT VALID on the table); they are moved at the next maintenance.")));
+		}
+
+		tuplestore_puttupleslot(result->rows, dst);
+		res = gs_delete_moving_row(defrel, &src->tts_tid, cid, snap, &tmfd);
+		if (res != TM_Ok)
+			elog(ERROR, "could not delete a row of the default partition (%d)", (int) res);
+		result->count++;
+	}
+	table_endscan(scan);
+	UnregisterSnapshot(snap);
+
+	ExecDropSingleTupleTableSlot(dst);
+	ExecDropSingleTupleTableSlot(src);
+	FreeExecutorState(estate);
+	table_close(newrel, NoLock);
+	table_close(defrel, NoLock);
+	return result;
+}
+
+/*
+ * Inserts the taken rows into the new, attached partition at table-AM
+ * level (no trigger fires), then rebuilds its indexes (which checks unique
+ * and exclusion constraints).  Values are moved as they were stored,
+ * generated columns included; TOAST values are copied into the new
+ * partition's TOAST table.  WAL-logged as any insert.
+ */
+static void
+put_rows(Oid newoid, const char *qualnew, GsMoveRows *m)
+{
+	Relation	newrel = table_open(newoid, NoLock);
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(RelationGetDescr(newrel),
+													&TTSOpsMinimalTuple);
+	CommandId	cid = GetCurrentCommandId(true);
+	bool		has_indexes = RelationGetIndexList(newrel) != NIL;
+
+	tuplestore_rescan(m->rows);
+	while (tuplestore_gettupleslot(m->rows, true, false, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		table_tuple_insert(newrel, slot, cid, 0, NULL);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	tuplestore_end(m->rows);
+	table_close(newrel, NoLock);
+
+	/* the TOAST index is kept up to date by the inserts */
+	CommandCounterIncrement();
+	if (has_indexes)
+		run_sql(psprintf("REINDEX TABLE %s", qualnew));
+}
+
 /* arguments and results of one partition creation step */
 typedef struct SlotArg
 {
 	GsTable    *t;
-	GsGrantCache *grants;		/* parent_grants(), read at first use */
+	GsSlotCache *cache;
 	bool		is_default;
 	int64		lo;
 	int64		hi;
 	Oid			defoid;			/* default partition to move rows out of */
 	int64		now;			/* slots up to now may be receiving inserts */
-	const char *columns;
 	char		name[NAMEDATALEN];
 	int64		moved;
 	Oid			newoid;
 } SlotArg;
 
 /*
- * Creates one partition: a standalone table LIKE the parent, the parent's
- * grants, the rows of the default partition that belong to it (then with a
- * CHECK matching the bound, dropped after the ATTACH), then the ATTACH.
+ * Creates one partition: a standalone table LIKE the parent with the
+ * parent's grants, then (when the default partition holds rows of its
+ * range) the rows taken out of the default partition, the ATTACH of the
+ * still empty table -- whose scan of the default partition no longer finds
+ * them, and which needs no scan of the new table -- and the rows put into
+ * the attached partition.  The ATTACH validates the foreign keys and
+ * partition bound of an empty table; the moved rows met the same foreign
+ * keys in the default partition.
  */
 static void
 create_slot(void *varg)
@@ -418,19 +715,19 @@ create_slot(void *varg)
 	SlotArg    *a = (SlotArg *) varg;
 	GsTable    *t = a->t;
 	char	   *qualnew = quote_qualified_identifier(t->nspname, a->name);
-	const char *key = quote_identifier(t->keyname);
+	Oid			nspid = get_namespace_oid(t->nspname, false);
 	Oid			tblspc = get_rel_tablespace(t->parent);
 	char	   *lo_lit = NULL;
 	char	   *hi_lit = NULL;
 	bool		move = false;
+	GsMoveRows *rows = NULL;
 	ListCell   *lc;
 	StringInfoData sql;
 
 	/*
 	 * ATTACH locks the default partition; do it first, boundedly.  Holding
 	 * it, an empty default stays empty: then there is nothing to move and the
-	 * new table is empty, so its validation scan costs nothing and no CHECK
-	 * is needed.
+	 * new table is empty, so its validation scan costs nothing.
 	 */
 	if (OidIsValid(a->defoid))
 	{
@@ -462,54 +759,39 @@ create_slot(void *varg)
 
 	initStringInfo(&sql);
 	appendStringInfo(&sql,
-					 "CREATE TABLE %s (LIKE %s INCLUDING ALL EXCLUDING IDENTITY EXCLUDING COMMENTS",
+					 "CREATE TABLE %s (LIKE %s INCLUDING ALL EXCLUDING IDENTITY EXCLUDING COMMENTS)",
 					 qualnew, t->qualname);
 	if (!a->is_default)
 	{
 		lo_lit = gs_key_literal(t->kind, a->lo);
 		hi_lit = gs_key_literal(t->kind, a->hi);
 	}
-	if (move)
-	{
-		appendStringInfo(&sql,
-						 ", CONSTRAINT " GS_BOUND_CHECK " CHECK (%s IS NOT NULL AND %s >= %s AND %s < %s)",
-						 key, key, lo_lit, key, hi_lit);
-	}
-	appendStringInfoChar(&sql, ')');
 	if (OidIsValid(tblspc) && get_tablespace_name(tblspc) != NULL)
 		appendStringInfo(&sql, " TABLESPACE %s",
 						 quote_identifier(get_tablespace_name(tblspc)));
 	run_sql(sql.data);
+	a->newoid = get_relname_relid(a->name, nspid);
+	if (!OidIsValid(a->newoid))
+		elog(ERROR, "could not find the new table \"%s\"", a->name);
 
-	if (!a->grants->loaded)
+	if (!a->cache->grants_loaded)
 	{
-		a->grants->grants = parent_grants(t);
-		a->grants->loaded = true;
+		a->cache->grants = parent_grants(t);
+		a->cache->grants_loaded = true;
 	}
-	foreach(lc, a->grants->grants)
+	foreach(lc, a->cache->grants)
 	{
 		GsGrant    *g = (GsGrant *) lfirst(lc);
 
 		run_sql(psprintf("GRANT %s ON TABLE %s%s", g->privs, qualnew, g->tail));
 	}
 
-	if (move)
+	if (move && default_has_rows_in(t, a->defoid, a->lo, a->hi))
 	{
-		Oid			argtypes[2];
-		Datum		values[2];
-		char	   *qualdef = gs_qualified_name(a->defoid);
-
-		argtypes[0] = argtypes[1] = gs_key_type(t->kind);
-		values[0] = gs_ts_to_key(t->kind, a->lo);
-		values[1] = gs_ts_to_key(t->kind, a->hi);
-		resetStringInfo(&sql);
-		appendStringInfo(&sql,
-						 "WITH moved AS (DELETE FROM ONLY %s WHERE %s >= $1 AND %s < $2 RETURNING %s)"
-						 " INSERT INTO %s (%s) SELECT %s FROM moved",
-						 qualdef, key, key, a->columns, qualnew, a->columns, a->columns);
-		if (SPI_execute_with_args(sql.data, 2, argtypes, values, NULL, false, 0) < 0)
-			elog(ERROR, "could not move rows out of the default partition");
-		a->moved = (int64) SPI_processed;
+		rows = take_rows(t, a->defoid, a->newoid, a->lo, a->hi, a->cache);
+		a->moved = rows->count;
+		/* the attach's scan of the default partition must see the deletes */
+		CommandCounterIncrement();
 	}
 
 	resetStringInfo(&sql);
@@ -521,14 +803,13 @@ create_slot(void *varg)
 						 t->qualname, qualnew, lo_lit, hi_lit);
 	run_sql(sql.data);
 
-	if (move)
+	if (rows != NULL && rows->count > 0)
 	{
-		resetStringInfo(&sql);
-		appendStringInfo(&sql, "ALTER TABLE %s DROP CONSTRAINT " GS_BOUND_CHECK, qualnew);
-		run_sql(sql.data);
+		CommandCounterIncrement();
+		put_rows(a->newoid, qualnew, rows);
 	}
-
-	a->newoid = get_relname_relid(a->name, get_namespace_oid(t->nspname, false));
+	else if (rows != NULL)
+		tuplestore_end(rows->rows);
 }
 
 /* Number of slots from first to last inclusive, capped at GS_MAX_CREATE + 1. */
@@ -544,8 +825,8 @@ gs_count_slots(const GsStep *step, int64 first, int64 last)
 }
 
 static bool
-try_slot(GsTable *t, int64 lo, int64 hi, Oid defoid, int64 now, const char *columns,
-		 GsGrantCache *grants, List **bounds, GsRun *run)
+try_slot(GsTable *t, int64 lo, int64 hi, Oid defoid, int64 now,
+		 GsSlotCache *cache, List **bounds, GsRun *run)
 {
 	SlotArg		a;
 	GsBound    *b;
@@ -556,8 +837,7 @@ try_slot(GsTable *t, int64 lo, int64 hi, Oid defoid, int64 now, const char *colu
 	a.hi = hi;
 	a.defoid = defoid;
 	a.now = now;
-	a.columns = columns;
-	a.grants = grants;
+	a.cache = cache;
 	gs_partition_name(t->relname, &t->step, lo, a.name);
 	if (!gs_try(create_slot, &a, run,
 				psprintf("create partition %s", quote_identifier(a.name))))
@@ -573,12 +853,130 @@ try_slot(GsTable *t, int64 lo, int64 hi, Oid defoid, int64 now, const char *colu
 }
 
 /*
+ * How many partitions one call may make, from the shared lock table.  Every
+ * partition made holds locks until the transaction ends (the new table, its
+ * row type, TOAST table and index, each index and constraint, and in
+ * run_maintenance the subtransaction's XID); on a hot standby the startup
+ * process holds the ACCESS EXCLUSIVE ones until then too.  A call may use
+ * half of max_locks_per_transaction * (max_connections +
+ * max_prepared_transactions), the lock table's documented size, less what
+ * this transaction holds already and a reserve for the catalogs the DDL
+ * reads (once the 16 fast-path slots of a backend are taken, those locks go
+ * to the lock table too), so that the rest of the cluster can still lock:
+ * past the lock table, every backend's next lock fails with "out of shared
+ * memory".  Fills the estimate per partition and the budget, in locks.
+ */
+#define GS_LOCK_RESERVE 64
+
+typedef struct GsLockBudget
+{
+	int			per_partition;	/* locks one new partition holds, at most */
+	int			held;			/* lock-table entries this transaction holds */
+	int			limit;			/* partitions this call may make */
+	bool		noted;			/* run_maintenance: reached, noted in errors */
+} GsLockBudget;
+
+static void
+lock_budget(GsTable *t, bool strict, GsLockBudget *lb)
+{
+	Oid			argtypes[1] = {OIDOID};
+	Datum		values[1];
+	bool		isnull;
+	LockData   *locks;
+	int64		room;
+	int			i;
+
+	memset(lb, 0, sizeof(GsLockBudget));
+	values[0] = ObjectIdGetDatum(t->parent);
+	if (SPI_execute_with_args("SELECT 2"
+							  " + 2 * (SELECT pg_catalog.count(*) FROM pg_catalog.pg_index"
+							  "         WHERE indrelid OPERATOR(pg_catalog.=) $1)"
+							  " + (SELECT pg_catalog.count(*) FROM pg_catalog.pg_constraint"
+							  "     WHERE conrelid OPERATOR(pg_catalog.=) $1"
+							  "        OR confrelid OPERATOR(pg_catalog.=) $1)"
+							  " + (SELECT pg_catalog.count(*) FROM pg_catalog.pg_statistic_ext"
+							  "     WHERE stxrelid OPERATOR(pg_catalog.=) $1)"
+							  " + (SELECT pg_catalog.count(*) FROM pg_catalog.pg_trigger"
+							  "     WHERE tgrelid OPERATOR(pg_catalog.=) $1 AND NOT tgisinternal)"
+							  " + CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_attribute"
+							  "     WHERE attrelid OPERATOR(pg_catalog.=) $1"
+							  "       AND attnum OPERATOR(pg_catalog.>) 0 AND NOT attisdropped"
+							  "       AND attlen OPERATOR(pg_catalog.=) -1) THEN 2 ELSE 0 END",
+							  1, argtypes, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not count the objects of relation %u", t->parent);
+	lb->per_partition = (int) DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+														  SPI_tuptable->tupdesc, 1, &isnull));
+	if (!strict)
+		lb->per_partition++;	/* the subtransaction's XID */
+
+	locks = GetLockStatusData();
+	for (i = 0; i < locks->nelements; i++)
+		if (locks->locks[i].pid == MyProcPid && !locks->locks[i].fastpath)
+			lb->held++;
+
+	room = (int64) max_locks_per_xact * (MaxConnections + max_prepared_xacts) / 2 -
+		lb->held - GS_LOCK_RESERVE;
+	lb->limit = (int) Min(Max(room, 0) / lb->per_partition, GS_MAX_CREATE);
+}
+
+/* max_locks_per_transaction that would let this call make n partitions */
+static int
+locks_needed(const GsLockBudget *lb, int n)
+{
+	int64		entries = 2 * ((int64) lb->held + GS_LOCK_RESERVE +
+							   (int64) n * lb->per_partition);
+	int			backends = MaxConnections + max_prepared_xacts;
+
+	return (int) ((entries + backends - 1) / backends);
+}
+
+static void
+budget_error(GsTable *t, const GsLockBudget *lb, int n, bool at_least)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("managing table \"%s\" needs %d%s new partitions, more than the %d the lock table allows in one call",
+					t->relname, n, at_least ? " or more" : "", lb->limit),
+			 errdetail("Each new partition of \"%s\" holds up to %d locks until the transaction ends, and one call uses at most half of the lock table: max_locks_per_transaction (%d) * (max_connections (%d) + max_prepared_transactions (%d)) entries.",
+					   t->relname, lb->per_partition, max_locks_per_xact,
+					   MaxConnections, max_prepared_xacts),
+			 errhint("Pass a later start_time or a longer partition_interval, or set max_locks_per_transaction to at least %d (a server restart; standbys need at least the same).",
+					 locks_needed(lb, n))));
+}
+
+/*
+ * May one more partition be made?  manage_partitions: an error past the
+ * budget (nothing is left behind).  run_maintenance: false, with a note in
+ * the run's errors once; the next run goes on.
+ */
+static bool
+budget_left(GsTable *t, GsRun *run, GsLockBudget *lb)
+{
+	if (run->created < lb->limit)
+		return true;
+	if (run->strict)
+		budget_error(t, lb, run->created + 1, true);
+	if (!lb->noted)
+	{
+		if (run->errors.len > 0)
+			appendStringInfoString(&run->errors, "; ");
+		appendStringInfo(&run->errors,
+						 "partition limit reached: made %d partitions, the most one run may lock (up to %d locks each, half of max_locks_per_transaction * (max_connections + max_prepared_transactions)); the next run makes the rest",
+						 run->created, lb->per_partition);
+		lb->noted = true;
+	}
+	return false;
+}
+
+/*
  * Creation part of maintenance: the default partition (if wanted), the
  * slot of "now" and premake slots after it (from start's slot when given),
  * and the slots of default-partition rows inside the window
  * [now - retention, end of the last premade slot).  Counts the rows left in
  * the default partition.  Takes SHARE UPDATE EXCLUSIVE on the parent and,
  * while creating, ACCESS EXCLUSIVE on the default partition, all bounded.
+ * Makes at most as many partitions as the lock table allows (lock_budget):
+ * manage_partitions refuses a larger call before making any.
  */
 void
 gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *run)
@@ -586,8 +984,8 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 	GsCtx		ctx;
 	List	   *bounds;
 	Oid			defoid;
-	char	   *columns;
-	GsGrantCache *grants;
+	GsSlotCache *cache;
+	GsLockBudget lb;
 	int64		cur;
 	int64		first;
 	int64		last;
@@ -598,8 +996,9 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 	ctx_enter(t, &ctx);
 	LockRelationOid(t->parent, ShareUpdateExclusiveLock);
 	bounds = gs_read_bounds(t->parent, t->kind, &defoid);
-	columns = column_list(t->parent);
-	grants = palloc0(sizeof(GsGrantCache));
+	if (OidIsValid(defoid))
+		check_default_kind(t, defoid);
+	cache = palloc0(sizeof(GsSlotCache));
 
 	cur = gs_slot_floor(&t->step, now);
 	last = cur;
@@ -619,12 +1018,29 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 						t->relname, GS_MAX_CREATE),
 				 errhint("Pass a later start_time or a longer partition_interval.")));
 
+	lock_budget(t, run->strict, &lb);
+	if (run->strict)
+	{
+		/* the partitions this call makes for sure, counted before making any */
+		int			n = (t->want_default && !OidIsValid(defoid)) ? 1 : 0;
+
+		for (s = first; s <= last; s = gs_slot_next(&t->step, s))
+			if (!gs_overlaps(bounds, s, gs_slot_next(&t->step, s)))
+				n++;
+		if (n > lb.limit)
+			budget_error(t, &lb, n, false);
+	}
+
 	for (s = first; s <= last; s = gs_slot_next(&t->step, s))
 	{
 		int64		e = gs_slot_next(&t->step, s);
 
 		if (!gs_overlaps(bounds, s, e))
-			try_slot(t, s, e, defoid, now, columns, grants, &bounds, run);
+		{
+			if (!budget_left(t, run, &lb))
+				break;
+			try_slot(t, s, e, defoid, now, cache, &bounds, run);
+		}
 	}
 
 	/*
@@ -632,13 +1048,13 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 	 * ATTACH must lock, check and re-constrain an existing default partition.
 	 * The new default is empty, so there is nothing to move out of it.
 	 */
-	if (t->want_default && !OidIsValid(defoid))
+	if (t->want_default && !OidIsValid(defoid) && budget_left(t, run, &lb))
 	{
 		SlotArg		a;
 
 		memset(&a, 0, sizeof(a));
 		a.t = t;
-		a.grants = grants;
+		a.cache = cache;
 		a.is_default = true;
 		gs_default_name(t->relname, a.name);
 		(void) gs_try(create_slot, &a, run,
@@ -696,7 +1112,11 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 			s2 = gs_slot_floor(&t->step, gs_key_to_ts(t->kind, minkey));
 			e2 = gs_slot_next(&t->step, s2);
 			if (!gs_overlaps(bounds, s2, e2))
-				try_slot(t, s2, e2, defoid, now, columns, grants, &bounds, run);
+			{
+				if (!budget_left(t, run, &lb))
+					break;
+				try_slot(t, s2, e2, defoid, now, cache, &bounds, run);
+			}
 			lo = e2;
 		}
 

@@ -36,6 +36,7 @@ REGRESS = \
 	leaderboard_errors \
 	queries \
 	queries_security \
+	queries_review \
 	bad_input \
 	security
 REGRESS_OPTS = --outputdir=sql_output \
@@ -48,7 +49,11 @@ ISOLATION = \
 	partition_concurrent \
 	partition_reader \
 	leaderboard_swap \
-	queries_during_refresh
+	queries_during_refresh \
+	lookup_rowtype \
+	lookup_checkxmin \
+	board_sizes \
+	swap_locks
 ISOLATION_OPTS = --inputdir=test --outputdir=test_output \
 	--temp-instance=tmp_check_isolation --temp-config=test/isolation.conf \
 	--encoding=UTF8 --no-locale

@@ -253,7 +253,8 @@ index_has_keys(Relation rel, Oid indexoid, const AttrNumber *attnos, int nattnos
 				break;
 			}
 			att = TupleDescAttr(RelationGetDescr(rel), attnos[i] - 1);
-			if (indoption->values[i] != 0 ||
+			/* NULLS FIRST is harmless: these columns hold no NULLs */
+			if ((indoption->values[i] & INDOPTION_DESC) != 0 ||
 				indclass->values[i] != GetDefaultOpClass(att->atttypid, BTREE_AM_OID) ||
 				indcollation->values[i] != att->attcollation)
 				match = false;
@@ -1124,9 +1125,10 @@ emit_by_keys(ScanTarget *t, int fixed, KeyArray *keys, Tuplestorestate *out)
 	 * SQL compares a char(n) column with text keys as text, the column's
 	 * trailing spaces removed: a key that ends in a space never matches,
 	 * and for every other key that is what char(n) equality finds.
+	 * (varchar keys compare as char(n), spaces ignored, as in SQL.)
 	 */
 	text_keys_on_bpchar = t->index->rd_opcintype[fixed] == BPCHAROID &&
-		(keys->elemtype == TEXTOID || keys->elemtype == VARCHAROID);
+		keys->elemtype == TEXTOID;
 
 	for (i = 0; i < keys->n; i++)
 	{

@@ -46,11 +46,15 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#if PG_VERSION_NUM >= 160000
+#include "nodes/miscnodes.h"
+#endif
 #include "parser/parse_coerce.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -60,6 +64,7 @@
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
+#include "utils/tuplestore.h"
 #include "utils/typcache.h"
 
 #include "pg_gamestats.h"
@@ -657,9 +662,11 @@ read_value(Oid type, char *str, Datum *result)
 #if PG_VERSION_NUM >= 160000
 	{
 		ErrorSaveContext escontext = {T_ErrorSaveContext};
+		FmgrInfo	flinfo;
 
-		return OidInputFunctionCallSafe(infunc, str, ioparam, -1,
-										(Node *) &escontext, result);
+		fmgr_info(infunc, &flinfo);
+		return InputFunctionCallSafe(&flinfo, str, ioparam, -1,
+									 (Node *) &escontext, result);
 	}
 #else
 	if (type == BOOLOID)

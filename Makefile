@@ -42,6 +42,7 @@ REGRESS = \
 	leaderboard_errors \
 	queries \
 	queries_security \
+	queries_review \
 	bad_input \
 	security
 # The files that need pg_cron; they are skipped, with a line saying so, on
@@ -74,7 +75,11 @@ ISOLATION = \
 	partition_reader \
 	partition_move \
 	leaderboard_swap \
-	queries_during_refresh
+	queries_during_refresh \
+	lookup_rowtype \
+	lookup_checkxmin \
+	board_sizes \
+	swap_locks
 ISOLATION_OPTS = --inputdir=test --outputdir=test_output \
 	--temp-instance=tmp_check_isolation --temp-config=$(ISOLATION_CONF) \
 	--encoding=UTF8 --no-locale

@@ -56,6 +56,12 @@ gs_qualified_name_list(const char *name)
 #endif
 }
 
+/* 16: input functions can report bad input without raising an error */
+#if PG_VERSION_NUM >= 160000
+#include "nodes/miscnodes.h"
+#define GS_HAVE_SOFT_INPUT 1
+#endif
+
 /* 16: ownership checks went generic (object_ownercheck) */
 static inline bool
 gs_class_ownercheck(Oid relid, Oid roleid)

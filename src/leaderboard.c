@@ -30,6 +30,7 @@
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "commands/dbcommands.h"
 #include "commands/defrem.h"
@@ -42,6 +43,7 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parser.h"
+#include "parser/scansup.h"
 #include "pgstat.h"
 #include "rewrite/rewriteHandler.h"
 #include "storage/lmgr.h"
@@ -64,6 +66,7 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
+#include "utils/varlena.h"
 
 #include "pg_gamestats.h"
 
@@ -242,14 +245,26 @@ lb_count(LbBoard *b, const char *rel, int64 rows, LbSizes *sz)
 	if (b->segment_column)
 	{
 		char	   *sql;
+		int			nestlevel;
 
-		sql = psprintf("SELECT pg_catalog.array_agg(x.s), pg_catalog.array_agg(x.n),"
-					   "       pg_catalog.count(*), pg_catalog.sum(x.n)::pg_catalog.int8"
-					   "  FROM (SELECT b.%s::pg_catalog.text AS s, pg_catalog.count(*) AS n"
-					   "          FROM %s AS b GROUP BY b.%s) AS x",
+		/*
+		 * Segment values are kept as text written under fixed settings
+		 * (gs_begin_canonical_output), the form the query functions look
+		 * them up by, whatever the DateStyle, TimeZone, ... of the session
+		 * that refreshes or reads.  Values that still share one text form
+		 * are counted together rather than failing the refresh.
+		 */
+		sql = psprintf("SELECT pg_catalog.array_agg(y.s), pg_catalog.array_agg(y.n),"
+					   "       pg_catalog.count(*), pg_catalog.sum(y.n)::pg_catalog.int8"
+					   "  FROM (SELECT x.s, pg_catalog.sum(x.n)::pg_catalog.int8 AS n"
+					   "          FROM (SELECT b.%s::pg_catalog.text AS s, pg_catalog.count(*) AS n"
+					   "                  FROM %s AS b GROUP BY b.%s) AS x"
+					   "         GROUP BY x.s) AS y",
 					   quote_identifier(b->segment_column), rel,
 					   quote_identifier(b->segment_column));
+		nestlevel = gs_begin_canonical_output();
 		lb_spi(sql, 0, NULL, NULL, NULL, false);
+		AtEOXact_GUC(false, nestlevel);
 		sz->segments = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 												   SPI_tuptable->tupdesc, 3, &isnull));
 		sz->rows = 0;
@@ -421,15 +436,42 @@ lb_check_orderable(TupleDesc desc, int col, const char *argname)
 }
 
 /*
+ * Error context of parsing the board's query: a syntax error's position
+ * points into the query text, not into the statement that called us.
+ */
+static void
+lb_query_error_callback(void *arg)
+{
+	const char *query = (const char *) arg;
+	int			pos = geterrposition();
+
+	if (pos > 0)
+	{
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery(query);
+	}
+	errcontext("leaderboard query");
+}
+
+/*
  * Checks that the text is exactly one SELECT (or VALUES, or WITH ... SELECT)
  * and returns that statement's text without a trailing semicolon.
  */
 static char *
 lb_single_select(const char *query)
 {
-	List	   *parsetree = raw_parser(query, RAW_PARSE_DEFAULT);
+	List	   *parsetree;
 	RawStmt    *raw;
 	SelectStmt *select;
+	ErrorContextCallback errcallback;
+
+	errcallback.callback = lb_query_error_callback;
+	errcallback.arg = (void *) query;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
+	parsetree = raw_parser(query, RAW_PARSE_DEFAULT);
+	error_context_stack = errcallback.previous;
 
 	if (list_length(parsetree) != 1)
 		ereport(ERROR,
@@ -454,6 +496,73 @@ lb_single_select(const char *query)
 	if (raw->stmt_len > 0)
 		return pnstrdup(query + raw->stmt_location, raw->stmt_len);
 	return pstrdup(query + raw->stmt_location);
+}
+
+/*
+ * Parses the board's name, [schema.]name, refusing what PostgreSQL would
+ * otherwise take silently or report without saying what is expected.
+ */
+static List *
+lb_parse_board_name(const char *board_text)
+{
+	char	   *copy = pstrdup(board_text);
+	List	   *parts;
+	const char *p;
+
+	if (!SplitIdentifierString(copy, '.', &parts) || parts == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("invalid leaderboard name \"%s\"", board_text),
+				 errdetail("A board name is an identifier, optionally qualified by a schema name (schema.board): letters, digits, _ and $ not starting with a digit, or any text in double quotes."),
+				 errhint("Quote names that hold spaces, capitals or other characters, e.g. '\"my board\"'.")));
+	if (list_length(parts) > 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("invalid leaderboard name \"%s\"", board_text),
+				 errdetail("The name has %d dot-separated parts; a board name is board or schema.board.",
+						   list_length(parts)),
+				 errhint("Quote a name that contains a dot, e.g. '\"my.board\"'.")));
+
+	/* SplitIdentifierString truncates long names silently: measure them */
+	p = board_text;
+	while (*p)
+	{
+		int			len = 0;
+
+		while (scanner_isspace(*p))
+			p++;
+		if (*p == '"')
+		{
+			for (p++; *p; p++)
+			{
+				if (*p == '"')
+				{
+					if (p[1] != '"')
+						break;
+					p++;
+				}
+				len++;
+			}
+			if (*p == '"')
+				p++;
+		}
+		else
+			for (; *p && *p != '.' && !scanner_isspace(*p); p++)
+				len++;
+		if (len >= NAMEDATALEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_NAME_TOO_LONG),
+					 errmsg("leaderboard name \"%s\" is too long", board_text),
+					 errdetail("A part of the name has %d bytes; names are at most %d bytes.",
+							   len, NAMEDATALEN - 1),
+					 errhint("Choose a shorter name.")));
+		while (scanner_isspace(*p))
+			p++;
+		if (*p == '.')
+			p++;
+	}
+
+	return gs_qualified_name_list(board_text);
 }
 
 /*
@@ -518,7 +627,7 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 	gs_forbid_in_recovery("create a leaderboard");
 
 	/* the board's name: free, in a schema we may create in */
-	rv = makeRangeVarFromNameList(gs_qualified_name_list(board_text));
+	rv = makeRangeVarFromNameList(lb_parse_board_name(board_text));
 	nspid = RangeVarGetCreationNamespace(rv);
 	if (isAnyTempNamespace(nspid))
 		ereport(ERROR,
@@ -609,6 +718,17 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 							 quote_identifier(NameStr(TupleDescAttr(desc, i)->attname)));
 	appendStringInfo(&sql, "\n  FROM (\n%s\n) AS q\n WHERE q.%s IS NOT NULL AND q.%s IS NOT NULL",
 					 query, quote_identifier(roles[1]), quote_identifier(roles[0]));
+	{
+		/* NaN scores are left out like NULL ones (NaN sorts above Infinity) */
+		Oid			scoretype = getBaseType(TupleDescAttr(desc, cols[1])->atttypid);
+		const char *nan_type = scoretype == FLOAT8OID ? "float8" :
+			scoretype == FLOAT4OID ? "float4" :
+			scoretype == NUMERICOID ? "numeric" : NULL;
+
+		if (nan_type)
+			appendStringInfo(&sql, " AND q.%s OPERATOR(pg_catalog.<>) 'NaN'::pg_catalog.%s",
+							 quote_identifier(roles[1]), nan_type);
+	}
 	if (roles[3])
 		appendStringInfo(&sql, " AND q.%s IS NOT NULL", quote_identifier(roles[3]));
 	/* filled below by the same code as every refresh */
@@ -852,6 +972,37 @@ lb_fill(Oid newheap, Query *query, const char *board)
 	return processed;
 }
 
+/* Is "indexoid" the board's unique ([segment,] player) index? */
+static bool
+lb_is_player_index(LbBoard *b, Oid indexoid)
+{
+	HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
+	Form_pg_index idx;
+	const char *want[2];
+	int			nwant = 0;
+	bool		match;
+	int			i;
+
+	if (!HeapTupleIsValid(tup))
+		return false;
+	idx = (Form_pg_index) GETSTRUCT(tup);
+	if (b->segment_column)
+		want[nwant++] = b->segment_column;
+	want[nwant++] = b->player_column;
+	match = idx->indisunique && idx->indnkeyatts == nwant &&
+		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
+		heap_attisnull(tup, Anum_pg_index_indpred, NULL);
+	for (i = 0; match && i < nwant; i++)
+	{
+		char	   *att = idx->indkey.values[i] > 0 ?
+			get_attname(b->relid, idx->indkey.values[i], true) : NULL;
+
+		match = att != NULL && strcmp(att, want[i]) == 0;
+	}
+	ReleaseSysCache(tup);
+	return match;
+}
+
 /*
  * Creates a copy of every index of the board on the transient heap and
  * builds it.  Returns the copies' OIDs in the order of board_indexes.
@@ -887,14 +1038,26 @@ lb_build_indexes(LbBoard *b, Oid newheap, List *board_indexes)
 		PG_CATCH();
 		{
 			ErrorData  *edata;
+			Relation	boardrel;
 
 			MemoryContextSwitchTo(oldcxt);
 			edata = CopyErrorData();
 			if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION || !info->ii_Unique)
 				PG_RE_THROW();
 			FlushErrorState();
-			lb_raise_duplicate(edata, b->name, b->segment_column != NULL,
-							   !b->creating);
+			if (lb_is_player_index(b, oldidx))
+				lb_raise_duplicate(edata, b->name, b->segment_column != NULL,
+								   !b->creating);
+			/* an index the owner added: name it, not its transient copy */
+			boardrel = relation_open(b->relid, NoLock);
+			ereport(ERROR,
+					(errcode(ERRCODE_UNIQUE_VIOLATION),
+					 errmsg("could not refresh leaderboard \"%s\": the new rows violate its unique index \"%s\"",
+							b->name, get_rel_name(oldidx)),
+					 edata->detail ? errdetail("%s The board keeps its previous contents.", edata->detail) :
+					 errdetail("The board keeps its previous contents."),
+					 errhint("That index was added to the board after its creation: drop it, or change the query so that its rows are unique on the index's columns."),
+					 errtableconstraint(boardrel, get_rel_name(oldidx))));
 		}
 		PG_END_TRY();
 		index_close(idxrel, NoLock);
@@ -906,59 +1069,86 @@ lb_build_indexes(LbBoard *b, Oid newheap, List *board_indexes)
 	return copies;
 }
 
-/* "process 12, 34" for the sessions holding locks that block the swap */
+/*
+ * "process 12, 34" for the sessions holding locks that block the swap, on
+ * the board or on one of its indexes or its TOAST table ("relids").
+ */
 static char *
-lb_lock_holders(Oid relid)
+lb_lock_holders(List *relids)
 {
-	LOCKTAG		tag;
-	VirtualTransactionId *vxids;
 	StringInfoData buf;
+	List	   *pids = NIL;
+	bool		prepared = false;
 	int			n = 0;
-	int			i;
+	ListCell   *lc;
 
-	SET_LOCKTAG_RELATION(tag, MyDatabaseId, relid);
-	vxids = GetLockConflicts(&tag, AccessExclusiveLock, NULL);
 	initStringInfo(&buf);
-	for (i = 0; VirtualTransactionIdIsValid(vxids[i]); i++)
+	foreach(lc, relids)
 	{
-		PGPROC	   *proc;
+		LOCKTAG		tag;
+		VirtualTransactionId *vxids;
+		int			i;
 
-		proc = gs_vxid_proc(vxids[i]);
-		if (proc != NULL && proc->pid != 0)
-			appendStringInfo(&buf, "%s%d", n++ > 0 ? ", " : "", proc->pid);
-		else
-			appendStringInfo(&buf, "%sa prepared transaction", n++ > 0 ? ", " : "");
+		SET_LOCKTAG_RELATION(tag, MyDatabaseId, lfirst_oid(lc));
+		vxids = GetLockConflicts(&tag, AccessExclusiveLock, NULL);
+		for (i = 0; VirtualTransactionIdIsValid(vxids[i]); i++)
+		{
+			PGPROC	   *proc;
+
+			proc = gs_vxid_proc(vxids[i]);
+			if (proc != NULL && proc->pid != 0)
+			{
+				if (list_member_int(pids, proc->pid))
+					continue;
+				pids = lappend_int(pids, proc->pid);
+				appendStringInfo(&buf, "%s%d", n++ > 0 ? ", " : "", proc->pid);
+			}
+			else if (!prepared)
+			{
+				prepared = true;
+				appendStringInfo(&buf, "%sa prepared transaction", n++ > 0 ? ", " : "");
+			}
+		}
 	}
 	if (n == 0)
 		return pstrdup("no session any more (it ended after the last attempt)");
 	return psprintf("%s %s", n > 1 ? "processes" : "process", buf.data);
 }
 
-/* ACCESS EXCLUSIVE on the board, waiting at most gamestats.lock_timeout */
+/*
+ * ACCESS EXCLUSIVE on the board, its indexes and its TOAST table (the
+ * relations "arg", a List of OIDs, whose storage the switch replaces), each
+ * waiting at most gamestats.lock_timeout.  The indexes are locked too since
+ * a session may open an index alone (pgstatindex, bt_index_check) and would
+ * otherwise read a file the switch unlinks.
+ */
 static void
 lb_lock_board(void *arg)
 {
 	int			nestlevel = gs_begin_lock_timeout();
+	ListCell   *lc;
 
-	LockRelationOid(*(Oid *) arg, AccessExclusiveLock);
+	foreach(lc, (List *) arg)
+		LockRelationOid(lfirst_oid(lc), AccessExclusiveLock);
 	gs_end_lock_timeout(nestlevel);
 }
 
 /*
- * Upgrades our lock on the board to ACCESS EXCLUSIVE, each attempt waiting
+ * Upgrades our lock on the board to ACCESS EXCLUSIVE and takes it on its
+ * indexes and TOAST table ("relids", the board first), each attempt waiting
  * at most gamestats.lock_timeout, retried gamestats.lock_retries times; then
  * an error naming the holders.  Readers queue behind a waiting attempt, so
  * they never wait longer than one lock_timeout for it.
  */
 static void
-lb_lock_for_swap(LbBoard *b)
+lb_lock_for_swap(LbBoard *b, List *relids)
 {
 	int			attempts = gamestats_lock_retries + 1;
 	int			i;
 
 	for (i = 0; i < attempts; i++)
 	{
-		ErrorData  *edata = gs_run_in_subxact(lb_lock_board, &b->relid);
+		ErrorData  *edata = gs_run_in_subxact(lb_lock_board, relids);
 
 		if (edata == NULL)
 			return;
@@ -971,7 +1161,7 @@ lb_lock_for_swap(LbBoard *b)
 			(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 			 errmsg("could not switch in the new ranking of leaderboard \"%s\"", b->name),
 			 errdetail("Its ACCESS EXCLUSIVE lock was not granted within gamestats.lock_timeout (%d ms) in %d attempts; the board is held by %s.",
-					   gamestats_lock_timeout, attempts, lb_lock_holders(b->relid)),
+					   gamestats_lock_timeout, attempts, lb_lock_holders(relids)),
 			 errhint("Retry later, or end the long transaction that holds the board (pg_stat_activity shows what it runs); raising gamestats.lock_timeout or gamestats.lock_retries lets the refresh wait longer, and readers with it.")));
 }
 
@@ -1102,6 +1292,9 @@ lb_rename_toast(Oid boardid)
 
 	if (!OidIsValid(toastid))
 		return;
+	/* made by make_new_heap() as the rewrite of the old one: it is not now */
+	ResetRelRewrite(toastid);
+	CommandCounterIncrement();
 	snprintf(name, sizeof(name), "pg_toast_%u", boardid);
 	RenameRelationInternal(toastid, name, true, false);
 	CommandCounterIncrement();
@@ -1123,6 +1316,7 @@ lb_refresh_swap(LbBoard *b, LbSizes *sz)
 	Query	   *query = lb_board_query(board);
 	List	   *board_indexes = RelationGetIndexList(board);
 	List	   *copies;
+	List	   *switch_locks;
 	Oid			save_userid;
 	int			save_sec_context;
 	int			nestlevel;
@@ -1165,8 +1359,18 @@ lb_refresh_swap(LbBoard *b, LbSizes *sz)
 		table_close(heap, NoLock);
 	}
 
-	/* switch it in: one short lock */
-	lb_lock_for_swap(b);
+	/* switch it in: one short lock, on the board and what it owns */
+	switch_locks = lcons_oid(b->relid, list_copy(board_indexes));
+	if (OidIsValid(board->rd_rel->reltoastrelid))
+		switch_locks = lappend_oid(switch_locks, board->rd_rel->reltoastrelid);
+	lb_lock_for_swap(b, switch_locks);
+
+	/*
+	 * Every other lock taken while we hold the board (dropping the old
+	 * storage locks the old TOAST index, for one) waits at most
+	 * gamestats.lock_timeout too: readers queue behind us meanwhile.
+	 */
+	nestlevel = gs_begin_lock_timeout();
 	CheckTableNotInUse(board, "refresh leaderboard");
 	TransferPredicateLocksToHeapRelation(board);
 
@@ -1190,6 +1394,7 @@ lb_refresh_swap(LbBoard *b, LbSizes *sz)
 	object.objectSubId = 0;
 	performDeletion(&object, DROP_RESTRICT, PERFORM_DELETION_INTERNAL);
 	lb_rename_toast(b->relid);
+	gs_end_lock_timeout(nestlevel);
 }
 
 static LbStrategy
@@ -1205,6 +1410,34 @@ lb_parse_strategy(const char *s)
 			 errmsg("unknown refresh strategy \"%s\"", s),
 			 errhint("Use 'swap' (the default), 'concurrently' or 'blocking'.")));
 	return LB_SWAP;				/* keep compiler quiet */
+}
+
+/*
+ * The board must still have the columns its configuration names: a column
+ * renamed (or dropped) since its creation makes the refresh's bookkeeping
+ * and the query functions fail, and renaming it back is the fix.
+ */
+static void
+lb_check_columns(LbBoard *b)
+{
+	const char *const names[] = {"rank", b->player_column, b->score_column,
+	b->tiebreak_column, b->segment_column};
+	const char *const roles[] = {"rank column", "player_column", "score_column",
+	"tiebreak_column", "segment_column"};
+	int			i;
+
+	for (i = 0; i < lengthof(names); i++)
+	{
+		if (names[i] == NULL || get_attnum(b->relid, names[i]) != InvalidAttrNumber)
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("leaderboard \"%s\" has no column \"%s\"", b->name, names[i]),
+				 errdetail("Its %s is \"%s\" in gamestats.leaderboard_config: the column was renamed or dropped since the board was created.",
+						   roles[i], names[i]),
+				 errhint("Rename the column back with ALTER MATERIALIZED VIEW %s RENAME COLUMN ... TO %s.",
+						 b->name, quote_identifier(names[i]))));
+	}
 }
 
 /*
@@ -1224,6 +1457,7 @@ lb_refresh(LbBoard *b, LbStrategy strategy, const char *label)
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("leaderboard \"%s\" was dropped while waiting for its lock", b->name),
 				 errhint("Nothing is left to refresh.")));
+	lb_check_columns(b);
 	started = GetCurrentTimestamp();
 
 	if (strategy == LB_SWAP)

@@ -27,6 +27,7 @@ extern int	gamestats_max_batch;
 /* util.c */
 extern int	gs_begin_lock_timeout(void);
 extern void gs_end_lock_timeout(int nestlevel);
+extern int	gs_begin_canonical_output(void);
 extern Oid	gs_rel_owner(Oid relid);
 extern bool gs_is_owner(Oid relid);
 extern void gs_check_owner(Oid relid, const char *action);

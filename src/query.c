@@ -20,6 +20,9 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
+#include "access/detoast.h"
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/nbtree.h"
@@ -28,6 +31,8 @@
 #include "access/stratnum.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/transam.h"
+#include "access/xlog.h"
 #include "catalog/index.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_am.h"
@@ -36,6 +41,7 @@
 #include "catalog/pg_index.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -45,10 +51,12 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/numeric.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
@@ -91,6 +99,7 @@ typedef struct ScanTarget
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	MemoryContext cxt;			/* where the scan lives */
+	bool		empty;			/* a key no row can match: scan nothing */
 	int			nkeys;
 	ScanKeyData keys[INDEX_MAX_KEYS];
 } ScanTarget;
@@ -177,7 +186,10 @@ board_column(Oid board, HeapTuple conftup, TupleDesc confdesc, const char *confc
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("leaderboard \"%s\" has no column \"%s\"",
 						get_rel_name(board), NameStr(*DatumGetName(d))),
-				 errhint("Recreate the leaderboard with gamestats.create_leaderboard().")));
+				 errdetail("Its %s is \"%s\" in gamestats.leaderboard_config: the column was renamed or dropped since the board was created.",
+						   confcol, NameStr(*DatumGetName(d))),
+				 errhint("Rename the column back with ALTER MATERIALIZED VIEW %s RENAME COLUMN ... TO %s.",
+						 gs_qualified_name(board), quote_identifier(NameStr(*DatumGetName(d))))));
 	return attno;
 }
 
@@ -196,11 +208,15 @@ relation_am(Oid relid)
 }
 
 /*
- * True if index "indexoid" is a plain valid btree whose key columns are
- * exactly "attnos" (nattnos of them), in that order.
+ * True if index "indexoid" of "rel" is a plain valid btree whose key columns
+ * are exactly "attnos" (nattnos of them), in that order, each ascending with
+ * NULLS LAST, the default btree operator class of its type and the column's
+ * collation -- the order and equality the query functions rely on -- and,
+ * if "unique", a unique index.
  */
 static bool
-index_has_keys(Oid indexoid, const AttrNumber *attnos, int nattnos)
+index_has_keys(Relation rel, Oid indexoid, const AttrNumber *attnos, int nattnos,
+			   bool unique)
 {
 	HeapTuple	tup;
 	Form_pg_index idx;
@@ -211,16 +227,40 @@ index_has_keys(Oid indexoid, const AttrNumber *attnos, int nattnos)
 		return false;
 	idx = (Form_pg_index) GETSTRUCT(tup);
 	if (idx->indisvalid && idx->indnkeyatts == nattnos &&
+		(idx->indisunique || !unique) &&
 		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
 		heap_attisnull(tup, Anum_pg_index_indpred, NULL) &&
 		relation_am(indexoid) == BTREE_AM_OID)
 	{
+		bool		isnull;
+		oidvector  *indclass;
+		oidvector  *indcollation;
+		int2vector *indoption;
 		int			i;
 
+		indclass = (oidvector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, tup,
+																 Anum_pg_index_indclass, &isnull));
+		indcollation = (oidvector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, tup,
+																	 Anum_pg_index_indcollation, &isnull));
+		indoption = (int2vector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, tup,
+																   Anum_pg_index_indoption, &isnull));
 		match = true;
-		for (i = 0; i < nattnos; i++)
-			if (idx->indkey.values[i] != attnos[i])
+		for (i = 0; i < nattnos && match; i++)
+		{
+			Form_pg_attribute att;
+
+			if (idx->indkey.values[i] != attnos[i] || attnos[i] <= 0)
+			{
 				match = false;
+				break;
+			}
+			att = TupleDescAttr(RelationGetDescr(rel), attnos[i] - 1);
+			/* NULLS FIRST is harmless: these columns hold no NULLs */
+			if ((indoption->values[i] & INDOPTION_DESC) != 0 ||
+				indclass->values[i] != GetDefaultOpClass(att->atttypid, BTREE_AM_OID) ||
+				indcollation->values[i] != att->attcollation)
+				match = false;
+		}
 	}
 	ReleaseSysCache(tup);
 	return match;
@@ -298,20 +338,38 @@ load_board_info(BoardInfo *info, Relation rel)
 		Oid			indexoid = lfirst_oid(lc);
 
 		keys[nseg] = info->player_attno;
-		if (!OidIsValid(info->player_index) && index_has_keys(indexoid, keys, nseg + 1))
+		if (!OidIsValid(info->player_index) &&
+			index_has_keys(rel, indexoid, keys, nseg + 1, true))
 			info->player_index = indexoid;
 		keys[nseg] = info->rank_attno;
 		keys[nseg + 1] = info->player_attno;
-		if (!OidIsValid(info->rank_index) && index_has_keys(indexoid, keys, nseg + 2))
+		if (!OidIsValid(info->rank_index) &&
+			index_has_keys(rel, indexoid, keys, nseg + 2, false))
 			info->rank_index = indexoid;
 	}
 	list_free(indexes);
 	if (!OidIsValid(info->player_index) || !OidIsValid(info->rank_index))
+	{
+		const char *seg = info->segment_attno != InvalidAttrNumber ?
+			psprintf("%s, ", quote_identifier(get_attname(relid, info->segment_attno, false))) : "";
+		const char *player = quote_identifier(get_attname(relid, info->player_attno, false));
+
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("leaderboard \"%s\" is missing its player or rank index",
-						RelationGetRelationName(rel)),
-				 errhint("Recreate the leaderboard with gamestats.create_leaderboard().")));
+				 !OidIsValid(info->player_index) ?
+				 errmsg("leaderboard \"%s\" is missing its player index", RelationGetRelationName(rel)) :
+				 errmsg("leaderboard \"%s\" is missing its rank index", RelationGetRelationName(rel)),
+				 !OidIsValid(info->player_index) ?
+				 errdetail("The query functions need a valid unique btree index on (%s%s), ascending, with the default operator classes and the columns' collations.",
+						   seg, player) :
+				 errdetail("The query functions need a valid btree index on (%srank, %s), ascending, with the default operator classes and the columns' collations.",
+						   seg, player),
+				 !OidIsValid(info->player_index) ?
+				 errhint("Create it with CREATE UNIQUE INDEX ON %s (%s%s), or recreate the leaderboard.",
+						 gs_qualified_name(relid), seg, player) :
+				 errhint("Create it with CREATE INDEX ON %s (%srank, %s), or recreate the leaderboard.",
+						 gs_qualified_name(relid), seg, player)));
+	}
 }
 
 static BoardInfo *
@@ -387,6 +445,14 @@ open_for_read(Oid relid)
 				 errdetail("pg_gamestats reads indexes directly and does not apply row-level security policies."),
 				 errhint("Query the table with SELECT so its policies apply, or read it as a role that bypasses them.")));
 
+	if (rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED && RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot read unlogged table \"%s\" during recovery",
+						RelationGetRelationName(rel)),
+				 errdetail("The rows of unlogged tables are not replicated: a standby has none."),
+				 errhint("Read it on the primary, or make it a logged table with ALTER TABLE ... SET LOGGED.")));
+
 	if (rel->rd_rel->relkind == RELKIND_MATVIEW && !RelationIsPopulated(rel))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -401,10 +467,26 @@ scan_open(ScanTarget *t, Relation heap, Oid indexoid)
 {
 	t->heap = heap;
 	t->index = index_open(indexoid, AccessShareLock);
+
+	/*
+	 * An index built over broken HOT chains may point at rows whose version
+	 * visible to an older snapshot has another key: like the planner, use it
+	 * only once its pg_index row is older than every snapshot of ours.
+	 */
+	if (t->index->rd_index->indcheckxmin &&
+		!TransactionIdPrecedes(HeapTupleHeaderGetXmin(t->index->rd_indextuple->t_data),
+							   TransactionXmin))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("index \"%s\" cannot be used by this transaction yet",
+						RelationGetRelationName(t->index)),
+				 errdetail("The index was built while older row versions were still visible to this transaction's snapshot; through it, pg_gamestats could return rows whose key does not match."),
+				 errhint("Run the call in a new transaction (one that starts after the index was created), or read the table with SELECT.")));
 	t->nkeys = 0;
 	t->slot = table_slot_create(heap, NULL);
 	t->scan = NULL;
 	t->cxt = CurrentMemoryContext;
+	t->empty = false;
 }
 
 static void
@@ -449,6 +531,8 @@ scan_add_key(ScanTarget *t, int keypos, StrategyNumber strategy, Datum value, Oi
 static void
 scan_rescan(ScanTarget *t)
 {
+	if (t->empty)
+		return;
 	if (t->scan != NULL && t->scan->numberOfKeys != t->nkeys)
 	{
 		index_endscan(t->scan);
@@ -467,6 +551,8 @@ scan_rescan(ScanTarget *t)
 static bool
 scan_next(ScanTarget *t, ScanDirection dir)
 {
+	if (t->empty)
+		return false;
 	return index_getnext_slot(t->scan, dir, t->slot);
 }
 
@@ -539,19 +625,94 @@ scan_add_eq_key(ScanTarget *t, int keypos, Datum value, Oid valtype, const char 
 	scan_add_key(t, keypos, BTEqualStrategyNumber, value, valtype);
 }
 
-/*
- * The segment argument "argno" converted to the board's segment column type
- * (through that type's input function, as a quoted literal would be), or
- * (Datum) 0 for an unsegmented board.  Errors out when a segmented board
- * gets no segment or an unsegmented one gets one.
- */
-static Datum
-segment_arg(BoardInfo *info, Relation rel, FunctionCallInfo fcinfo, int argno)
+#ifndef GS_HAVE_SOFT_INPUT
+/* OidInputFunctionCall() as a gs_run_in_subxact() callback */
+typedef struct InputCall
 {
-	bool		given = PG_NARGS() > argno && !PG_ARGISNULL(argno);
+	Oid			infunc;
+	Oid			ioparam;
+	char	   *str;
+	Datum		result;
+} InputCall;
+
+static void
+input_call(void *arg)
+{
+	InputCall  *call = (InputCall *) arg;
+
+	call->result = OidInputFunctionCall(call->infunc, call->str, call->ioparam, -1);
+}
+#endif
+
+/*
+ * Reads "str" as a value of "type" through its input function; returns
+ * false, instead of raising the error, when it is not valid input for the
+ * type (no segment can have such a value).
+ */
+static bool
+read_value(Oid type, char *str, Datum *result)
+{
 	Oid			infunc,
 				ioparam;
 
+	getTypeInputInfo(type, &infunc, &ioparam);
+#ifdef GS_HAVE_SOFT_INPUT
+	{
+		ErrorSaveContext escontext = {T_ErrorSaveContext};
+		FmgrInfo	flinfo;
+
+		fmgr_info(infunc, &flinfo);
+		return InputFunctionCallSafe(&flinfo, str, ioparam, -1,
+									 (Node *) &escontext, result);
+	}
+#else
+	if (type == BOOLOID)
+	{
+		bool		b;
+
+		if (!parse_bool(str, &b))
+			return false;
+		*result = BoolGetDatum(b);
+		return true;
+	}
+	if (type_is_enum(type) &&
+		(strlen(str) >= NAMEDATALEN ||
+		 !SearchSysCacheExists2(ENUMTYPOIDNAME, ObjectIdGetDatum(type),
+								CStringGetDatum(str))))
+		return false;
+	if (!IsInParallelMode())
+	{
+		/* input functions of PostgreSQL 15 have no soft errors */
+		InputCall	call = {infunc, ioparam, str, (Datum) 0};
+		ErrorData  *edata = gs_run_in_subxact(input_call, &call);
+
+		if (edata != NULL)
+		{
+			FreeErrorData(edata);
+			return false;
+		}
+		*result = call.result;
+		return true;
+	}
+	*result = OidInputFunctionCall(infunc, str, ioparam, -1);
+	return true;
+#endif
+}
+
+/*
+ * The segment argument "argno" converted to the board's segment column type
+ * (through that type's input function, as a quoted literal would be) into
+ * *segment, or (Datum) 0 for an unsegmented board.  Returns false when the
+ * text is not a value of that type: no row is in such a segment.  Errors out
+ * when a segmented board gets no segment or an unsegmented one gets one.
+ */
+static bool
+segment_arg(BoardInfo *info, Relation rel, FunctionCallInfo fcinfo, int argno,
+			Datum *segment)
+{
+	bool		given = PG_NARGS() > argno && !PG_ARGISNULL(argno);
+
+	*segment = (Datum) 0;
 	if (info->segment_attno == InvalidAttrNumber)
 	{
 		if (given)
@@ -560,7 +721,7 @@ segment_arg(BoardInfo *info, Relation rel, FunctionCallInfo fcinfo, int argno)
 					 errmsg("leaderboard \"%s\" has no segments",
 							RelationGetRelationName(rel)),
 					 errhint("Leave the segment argument NULL for this board.")));
-		return (Datum) 0;
+		return true;
 	}
 	if (!given)
 		ereport(ERROR,
@@ -570,23 +731,36 @@ segment_arg(BoardInfo *info, Relation rel, FunctionCallInfo fcinfo, int argno)
 				 errhint("Pass segment => '...', one of the values of its column \"%s\".",
 						 get_attname(RelationGetRelid(rel), info->segment_attno, false))));
 	if (info->segment_type == TEXTOID)
-		return PG_GETARG_DATUM(argno);
-	getTypeInputInfo(info->segment_type, &infunc, &ioparam);
-	return OidInputFunctionCall(infunc, TextDatumGetCString(PG_GETARG_DATUM(argno)),
-								ioparam, -1);
+	{
+		*segment = PG_GETARG_DATUM(argno);
+		return true;
+	}
+	return read_value(info->segment_type, TextDatumGetCString(PG_GETARG_DATUM(argno)),
+					  segment);
 }
 
 /*
  * Adds the segment key (index column 0) of a segmented board.  Returns the
- * number of index columns the segment takes (0 or 1).
+ * number of index columns the segment takes (0 or 1).  A segment that is no
+ * value of the column's type makes the scan empty.
  */
 static int
 scan_add_segment(ScanTarget *t, BoardInfo *info, FunctionCallInfo fcinfo, int argno)
 {
-	Datum		segment = segment_arg(info, t->heap, fcinfo, argno);
+	Datum		segment;
 
+	if (!segment_arg(info, t->heap, fcinfo, argno, &segment))
+		t->empty = true;
 	if (info->segment_attno == InvalidAttrNumber)
 		return 0;
+	if (t->empty)
+	{
+		/* a placeholder key: the scan never runs */
+		ScanKeyEntryInitialize(&t->keys[t->nkeys], SK_ISNULL, 1, BTEqualStrategyNumber,
+							   InvalidOid, InvalidOid, InvalidOid, (Datum) 0);
+		t->nkeys++;
+		return 1;
+	}
 	scan_add_eq_key(t, 0, segment, info->segment_type, "segment");
 	return 1;
 }
@@ -646,20 +820,92 @@ check_nonnegative(FunctionCallInfo fcinfo, int argno, const char *name)
 				 errhint("Pass a count of rows of 0 or more.")));
 }
 
-/* Sets up materialize-mode output with the relation's row type. */
+/*
+ * Sets up materialize-mode output with the row type the statement expects,
+ * which must be the relation's row type as we read it now, under our lock:
+ * a column whose type changed (ALTER TABLE ... ALTER COLUMN ... TYPE
+ * committed after the statement looked up the row type) would otherwise be
+ * read with the wrong type.
+ */
 static Tuplestorestate *
-srf_init(FunctionCallInfo fcinfo)
+srf_init(FunctionCallInfo fcinfo, Relation rel)
 {
+	ReturnSetInfo *rsinfo;
+	TupleDesc	expected;
+	TupleDesc	actual = RelationGetDescr(rel);
+	int			i;
+
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	return ((ReturnSetInfo *) fcinfo->resultinfo)->setResult;
+	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	expected = rsinfo->setDesc;
+	for (i = 0; i < Max(expected->natts, actual->natts); i++)
+	{
+		Form_pg_attribute e = i < expected->natts ? TupleDescAttr(expected, i) : NULL;
+		Form_pg_attribute a = i < actual->natts ? TupleDescAttr(actual, i) : NULL;
+
+		if (e != NULL && a != NULL && e->attisdropped == a->attisdropped &&
+			(a->attisdropped ||
+			 (e->atttypid == a->atttypid && e->atttypmod == a->atttypmod)))
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("row type of \"%s\" changed while the statement was running",
+						RelationGetRelationName(rel)),
+				 a != NULL && e != NULL && !a->attisdropped && !e->attisdropped ?
+				 errdetail("Column \"%s\" is now of type %s; the statement expected %s.",
+						   NameStr(a->attname),
+						   format_type_with_typemod(a->atttypid, a->atttypmod),
+						   format_type_with_typemod(e->atttypid, e->atttypmod)) :
+				 errdetail("A column was added or dropped after the statement looked up the row type."),
+				 errhint("Run the statement again.")));
+	}
+	return rsinfo->setResult;
+}
+
+/*
+ * The slot's row as a new tuple whose values are all inline: a TOAST
+ * pointer would point into storage that a TRUNCATE or swap refresh later in
+ * the transaction removes while the rows are still held in a tuplestore.
+ */
+static HeapTuple
+form_detached(TupleTableSlot *slot)
+{
+	TupleDesc	desc = slot->tts_tupleDescriptor;
+	Datum	   *values;
+	bool		detoasted = false;
+	HeapTuple	tup;
+	int			i;
+
+	/* deformed through the slot: columns added later get their defaults */
+	slot_getallattrs(slot);
+	values = palloc(sizeof(Datum) * desc->natts);
+	for (i = 0; i < desc->natts; i++)
+	{
+		values[i] = slot->tts_values[i];
+		if (!slot->tts_isnull[i] && TupleDescAttr(desc, i)->attlen == -1 &&
+			VARATT_IS_EXTERNAL(DatumGetPointer(values[i])))
+		{
+			values[i] = PointerGetDatum(detoast_external_attr((struct varlena *)
+															  DatumGetPointer(values[i])));
+			detoasted = true;
+		}
+	}
+	tup = heap_form_tuple(desc, values, slot->tts_isnull);
+	if (detoasted)
+		for (i = 0; i < desc->natts; i++)
+			if (values[i] != slot->tts_values[i])
+				pfree(DatumGetPointer(values[i]));
+	pfree(values);
+	return tup;
 }
 
 static void
 emit(Tuplestorestate *out, TupleTableSlot *slot)
 {
-	/* deformed through the slot: columns added later get their defaults */
-	slot_getallattrs(slot);
-	tuplestore_putvalues(out, slot->tts_tupleDescriptor, slot->tts_values, slot->tts_isnull);
+	HeapTuple	tup = form_detached(slot);
+
+	tuplestore_puttuple(out, tup);
+	heap_freetuple(tup);
 }
 
 /* Opens the board of argument 0 and its metadata. */
@@ -716,7 +962,7 @@ gamestats_top(PG_FUNCTION_ARGS)
 				 errhint("Page through the board with from_rank, or raise gamestats.max_batch.")));
 
 	rel = open_board(fcinfo, "top", &info);
-	out = srf_init(fcinfo);
+	out = srf_init(fcinfo, rel);
 	scan_open(&t, rel, info->rank_index);
 	seg = scan_add_segment(&t, info, fcinfo, 3);
 	scan_add_key(&t, seg, BTGreaterEqualStrategyNumber, Int64GetDatum(from_rank), INT8OID);
@@ -784,7 +1030,7 @@ emit_side(ScanTarget *t, int seg, Datum rank, Datum player, int limit,
 		if (forward)
 			emit(out, t->slot);
 		else
-			above = lcons(ExecCopySlotHeapTuple(t->slot), above);
+			above = lcons(form_detached(t->slot), above);
 	}
 	foreach(lc, above)
 		tuplestore_puttuple(out, (HeapTuple) lfirst(lc));
@@ -827,7 +1073,7 @@ gamestats_around(PG_FUNCTION_ARGS)
 				 errhint("Ask for fewer neighbours, or raise gamestats.max_batch.")));
 
 	rel = open_board(fcinfo, "around", &info);
-	out = srf_init(fcinfo);
+	out = srf_init(fcinfo, rel);
 	if (PG_ARGISNULL(1))
 	{
 		relation_close(rel, NoLock);
@@ -872,12 +1118,30 @@ emit_by_keys(ScanTarget *t, int fixed, KeyArray *keys, Tuplestorestate *out)
 {
 	MemoryContext percall = NULL;
 	bool		prepared = false;
+	bool		text_keys_on_bpchar;
 	int			i;
+
+	/*
+	 * SQL compares a char(n) column with text keys as text, the column's
+	 * trailing spaces removed: a key that ends in a space never matches,
+	 * and for every other key that is what char(n) equality finds.
+	 * (varchar keys compare as char(n), spaces ignored, as in SQL.)
+	 */
+	text_keys_on_bpchar = t->index->rd_opcintype[fixed] == BPCHAROID &&
+		keys->elemtype == TEXTOID;
 
 	for (i = 0; i < keys->n; i++)
 	{
 		if (keys->nulls[i])
 			continue;
+		if (text_keys_on_bpchar)
+		{
+			text	   *k = DatumGetTextPP(keys->values[i]);
+			int			len = VARSIZE_ANY_EXHDR(k);
+
+			if (len > 0 && VARDATA_ANY(k)[len - 1] == ' ')
+				continue;
+		}
 		if (!prepared)
 		{
 			t->nkeys = fixed;
@@ -929,7 +1193,7 @@ gamestats_ranks(PG_FUNCTION_ARGS)
 
 	get_key_array(fcinfo, 1, &keys);
 	rel = open_board(fcinfo, "ranks", &info);
-	out = srf_init(fcinfo);
+	out = srf_init(fcinfo, rel);
 	scan_open(&t, rel, info->player_index);
 	seg = scan_add_segment(&t, info, fcinfo, 2);
 	emit_by_keys(&t, seg, &keys, out);
@@ -938,42 +1202,131 @@ gamestats_ranks(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* "value::text" as SQL casts it (the form the refresh stores segments in) */
+/* Does the text form of this type's values depend on session settings? */
+static bool
+output_depends_on_settings(Oid type)
+{
+	switch (type)
+	{
+		case TEXTOID:
+		case VARCHAROID:
+		case BPCHAROID:
+		case NAMEOID:
+		case CHAROID:
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+		case OIDOID:
+		case BOOLOID:
+		case UUIDOID:
+			return false;
+		default:
+			return !type_is_enum(type);
+	}
+}
+
+/*
+ * "value::text" as SQL casts it under the fixed settings of
+ * gs_begin_canonical_output(): the form the refresh stores segments in.
+ */
 static Datum
 segment_as_text(Datum value, Oid type)
 {
 	Oid			funcid;
 	Oid			outfunc;
 	bool		isvarlena;
+	int			nestlevel = -1;
+	Datum		result;
 
+	if (output_depends_on_settings(type))
+		nestlevel = gs_begin_canonical_output();
 	switch (find_coercion_pathway(TEXTOID, type, COERCION_EXPLICIT, &funcid))
 	{
 		case COERCION_PATH_RELABELTYPE:
-			return value;
+			result = value;
+			break;
 		case COERCION_PATH_FUNC:
-			return OidFunctionCall1(funcid, value);
+			result = OidFunctionCall1(funcid, value);
+			break;
 		default:
 			getTypeOutputInfo(type, &outfunc, &isvarlena);
-			return CStringGetTextDatum(OidOutputFunctionCall(outfunc, value));
+			result = CStringGetTextDatum(OidOutputFunctionCall(outfunc, value));
+			break;
 	}
+	if (nestlevel >= 0)
+		AtEOXact_GUC(false, nestlevel);
+	return result;
+}
+
+/*
+ * The snapshot to read a board's sizes with, so that they describe the rows
+ * this statement reads: a 'concurrently' refresh changes the rows in place,
+ * under MVCC, so its sizes are read with the statement's snapshot; every
+ * other refresh writes new storage whose rows every snapshot sees, and no
+ * later one can commit while we hold the board, so its sizes are the latest
+ * committed ones (NULL: a fresh catalog snapshot).
+ */
+static Snapshot
+sizes_snapshot(Oid relid)
+{
+	Relation	conf = table_open(gs_catalog_relid("leaderboard_config"), AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(conf);
+	SysScanDesc scan;
+	ScanKeyData key;
+	HeapTuple	tup;
+	bool		concurrently = false;
+
+	ScanKeyInit(&key, config_attno(desc, "board"), BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(conf, gs_primary_key_index(conf), true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, config_attno(desc, "last_strategy"), desc, &isnull);
+
+		concurrently = !isnull && strcmp(TextDatumGetCString(d), "concurrently") == 0;
+	}
+	systable_endscan(scan);
+	table_close(conf, NoLock);
+	return concurrently ? GetActiveSnapshot() : NULL;
+}
+
+/* The "rows" column of a tuple of leaderboard_config or leaderboard_segment */
+static int64
+rows_of(HeapTuple tup, TupleDesc desc)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(tup, config_attno(desc, "rows"), desc, &isnull);
+
+	return isnull ? 0 : DatumGetInt64(d);
 }
 
 /*
  * Size of a board or of one of its segments as of its last refresh, from the
  * bookkeeping the refresh writes in the same transaction as the board.
+ * Segments are found by their stored text, and when that misses (a value
+ * equal to a segment but written otherwise, '1.0' for a segment 1.00) by
+ * comparing each segment of the board as a value of the column's type.
  */
 static int64
 board_rows(BoardInfo *info, Relation rel, FunctionCallInfo fcinfo, int segarg)
 {
 	Oid			relid = RelationGetRelid(rel);
-	Datum		segment = segment_arg(info, rel, fcinfo, segarg);
 	bool		segmented = info->segment_attno != InvalidAttrNumber;
+	Datum		segment;
+	Snapshot	snapshot;
 	Relation	conf;
 	SysScanDesc scan;
 	ScanKeyData key[2];
 	HeapTuple	tup;
 	TupleDesc	desc;
 	int64		rows = 0;
+	bool		found = false;
+
+	if (!segment_arg(info, rel, fcinfo, segarg, &segment))
+		return 0;
+	snapshot = sizes_snapshot(relid);
 
 	conf = table_open(gs_catalog_relid(segmented ? "leaderboard_segment" : "leaderboard_config"),
 					  AccessShareLock);
@@ -987,18 +1340,48 @@ board_rows(BoardInfo *info, Relation rel, FunctionCallInfo fcinfo, int segarg)
 					F_TEXTEQ, segment_as_text(segment, info->segment_type));
 		key[1].sk_collation = DEFAULT_COLLATION_OID;
 	}
-	scan = systable_beginscan(conf, gs_primary_key_index(conf), true, NULL,
+	scan = systable_beginscan(conf, gs_primary_key_index(conf), true, snapshot,
 							  segmented ? 2 : 1, key);
 	tup = systable_getnext(scan);
 	if (HeapTupleIsValid(tup))
 	{
-		bool		isnull;
-		Datum		d = heap_getattr(tup, config_attno(desc, "rows"), desc, &isnull);
-
-		if (!isnull)
-			rows = DatumGetInt64(d);
+		rows = rows_of(tup, desc);
+		found = true;
 	}
 	systable_endscan(scan);
+
+	if (segmented && !found)
+	{
+		Oid			collation = TupleDescAttr(RelationGetDescr(rel),
+											  info->segment_attno - 1)->attcollation;
+		TypeCacheEntry *tce = lookup_type_cache(info->segment_type, TYPECACHE_CMP_PROC_FINFO);
+		int			nestlevel;
+
+		if (!OidIsValid(tce->cmp_proc_finfo.fn_oid))
+			elog(ERROR, "no comparison function for type %s",
+				 format_type_be(info->segment_type));
+		nestlevel = gs_begin_canonical_output();
+		scan = systable_beginscan(conf, gs_primary_key_index(conf), true, snapshot,
+								  1, key);
+		while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		{
+			bool		isnull;
+			Datum		stored = heap_getattr(tup, config_attno(desc, "segment"), desc, &isnull);
+			Datum		value;
+
+			if (isnull ||
+				!read_value(info->segment_type, TextDatumGetCString(stored), &value))
+				continue;
+			if (DatumGetInt32(FunctionCall2Coll(&tce->cmp_proc_finfo, collation,
+												value, segment)) == 0)
+			{
+				rows = rows_of(tup, desc);
+				break;
+			}
+		}
+		systable_endscan(scan);
+		AtEOXact_GUC(false, nestlevel);
+	}
 	table_close(conf, NoLock);
 	return rows;
 }
@@ -1080,6 +1463,15 @@ gamestats_rank_for_score(PG_FUNCTION_ARGS)
 	tce = lookup_type_cache(cmptype, TYPECACHE_CMP_PROC_FINFO);
 	if (!OidIsValid(tce->cmp_proc_finfo.fn_oid))
 		elog(ERROR, "no comparison function for type %s", format_type_be(cmptype));
+
+	/* NaN scores are not ranked (like NULL ones): no rank for NaN either */
+	if ((cmptype == FLOAT8OID && isnan(DatumGetFloat8(score))) ||
+		(cmptype == FLOAT4OID && isnan(DatumGetFloat4(score))) ||
+		(cmptype == NUMERICOID && numeric_is_nan(DatumGetNumeric(score))))
+	{
+		relation_close(rel, NoLock);
+		PG_RETURN_NULL();
+	}
 
 	scan_open(&t, rel, info->rank_index);
 	seg = scan_add_segment(&t, info, fcinfo, 2);
@@ -1181,6 +1573,11 @@ gamestats_lookup(PG_FUNCTION_ARGS)
 	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
 	{
 		indexoid = PG_GETARG_OID(2);
+		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(indexoid)))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("index with OID %u does not exist", indexoid),
+					 errhint("Name a unique index of the table, or leave key_index NULL to use its primary key.")));
 		if (get_rel_relkind(indexoid) != RELKIND_INDEX ||
 			IndexGetRelation(indexoid, true) != relid)
 			ereport(ERROR,
@@ -1215,7 +1612,7 @@ gamestats_lookup(PG_FUNCTION_ARGS)
 				 errdetail("lookup() needs a valid unique btree index on one plain column, without a predicate."),
 				 errhint("Create such an index and pass it as key_index.")));
 
-	out = srf_init(fcinfo);
+	out = srf_init(fcinfo, rel);
 	scan_open(&t, rel, indexoid);
 	emit_by_keys(&t, 0, &keys, out);
 	scan_close(&t);

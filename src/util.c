@@ -47,6 +47,34 @@ gs_end_lock_timeout(int nestlevel)
 	AtEOXact_GUC(true, nestlevel);
 }
 
+/*
+ * Opens a GUC nest level with the settings under which segment values are
+ * turned into the text kept in gamestats.leaderboard_segment, so that the
+ * stored form never depends on the session that wrote or reads it: ISO
+ * dates, UTC, PostgreSQL intervals, shortest exact floats.  Close it with
+ * AtEOXact_GUC(false, nestlevel).
+ */
+int
+gs_begin_canonical_output(void)
+{
+	static const char *const settings[][2] = {
+		{"DateStyle", "ISO, YMD"},
+		{"IntervalStyle", "postgres"},
+		{"TimeZone", "UTC"},
+		{"extra_float_digits", "1"},
+		{"bytea_output", "hex"},
+		{"lc_monetary", "C"},
+	};
+	int			nestlevel = NewGUCNestLevel();
+	int			i;
+
+	for (i = 0; i < lengthof(settings); i++)
+		(void) set_config_option(settings[i][0], settings[i][1],
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	return nestlevel;
+}
+
 /* Owner of a relation. */
 Oid
 gs_rel_owner(Oid relid)

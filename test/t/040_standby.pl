@@ -63,6 +63,20 @@ is($standby->safe_psql('postgres',
 	'SELECT rank || \':\' || player_id FROM gamestats.top(NULL::board, 1)'),
 	'1:42', 'the standby serves the refreshed board');
 
+# an unlogged table has no rows on a standby: lookup() says so, as SELECT does
+$primary->safe_psql('postgres', q{
+	CREATE UNLOGGED TABLE sessions (id int PRIMARY KEY, v int);
+	INSERT INTO sessions VALUES (1, 1);
+});
+$primary->wait_for_catchup($standby);
+($ret, $out, $err) = $standby->psql('postgres',
+	'SELECT * FROM gamestats.lookup(NULL::sessions, ARRAY[1])');
+like($err, qr/ERROR:  cannot read unlogged table "sessions" during recovery/,
+	'lookup() of an unlogged table on the standby is a clear error');
+is($primary->safe_psql('postgres',
+	'SELECT v FROM gamestats.lookup(NULL::sessions, ARRAY[1])'),
+	'1', '... and works on the primary');
+
 $standby->stop;
 $primary->stop;
 done_testing();

@@ -28,10 +28,20 @@ if [ -n "$PG" ]; then
     PG_CONFIG=/usr/lib/postgresql/$PG/bin/pg_config
 fi
 
-# The suites install into this machine's PostgreSQL: one run at a time.
-if [ -z "${GAMESTATS_TEST_LOCKED:-}" ]; then
+# The suites install into this machine's PostgreSQL: one run at a time
+# (unless a caller already holds this lock for us: waiting would deadlock).
+lockfile=/tmp/pg_gamestats-suites.lock
+caller_holds_lock() {
+    local pid=$PPID
+    while [ "$pid" -gt 1 ] 2>/dev/null; do
+        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "flock.*$lockfile" && return 0
+        pid=$(awk '/^PPid:/{print $2}' "/proc/$pid/status" 2>/dev/null || echo 1)
+    done
+    return 1
+}
+if [ -z "${GAMESTATS_TEST_LOCKED:-}" ] && ! caller_holds_lock; then
     export GAMESTATS_TEST_LOCKED=1 PG_CONFIG
-    exec flock /tmp/pg_gamestats-suites.lock bash "$0" "$@"
+    exec flock "$lockfile" bash "$0" "$@"
 fi
 
 : "${PG_CONFIG:=$(command -v /usr/lib/postgresql/$host_pg/bin/pg_config || command -v pg_config)}"

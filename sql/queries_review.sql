@@ -118,9 +118,18 @@ SELECT player, rank FROM gamestats.top(NULL::rv_names, 3);
 -- a unique index the owner added is reported as itself, not as a duplicate player
 CREATE UNIQUE INDEX rv_idx_unique_score ON rv_idx (score);
 UPDATE rv_src SET score = 10 WHERE player_id = 2;
-\set VERBOSITY verbose
-SELECT gamestats.refresh_leaderboard('rv_idx');
-\set VERBOSITY default
+DO $$
+DECLARE st text; msg text; det text; hnt text; sch text; tbl text; con text;
+BEGIN
+    PERFORM gamestats.refresh_leaderboard('rv_idx');
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL,
+        hnt = PG_EXCEPTION_HINT, sch = SCHEMA_NAME, tbl = TABLE_NAME, con = CONSTRAINT_NAME;
+    RAISE WARNING '% %', st, msg;
+    RAISE WARNING 'detail: %', det;
+    RAISE WARNING 'hint: %', hnt;
+    RAISE WARNING 'schema %, table %, constraint %', sch, tbl, con;
+END $$;
 DROP INDEX rv_idx_unique_score;
 SELECT gamestats.refresh_leaderboard('rv_idx');
 -- a duplicate player is still reported as one

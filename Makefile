@@ -30,6 +30,7 @@ REGRESS = \
 	guc \
 	partitions_basic \
 	partitions_errors \
+	partitions_maint \
 	partitions_security \
 	leaderboard_ranks \
 	leaderboard_swap \
@@ -47,6 +48,10 @@ ISOLATION = \
 	partition_inserts \
 	partition_concurrent \
 	partition_reader \
+	partition_advisory \
+	partition_commit \
+	partition_detach_pending \
+	partition_long_xact \
 	leaderboard_swap \
 	queries_during_refresh
 ISOLATION_OPTS = --inputdir=test --outputdir=test_output \

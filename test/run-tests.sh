@@ -9,7 +9,7 @@ set -uo pipefail
 # The suites install into the machine's PostgreSQL: one run at a time.
 if [ -z "${GAMESTATS_TEST_LOCKED:-}" ]; then
     export GAMESTATS_TEST_LOCKED=1
-    exec flock /tmp/pg_gamestats-install.lock bash "$0" "$@"
+    exec flock /tmp/pg_gamestats-suites.lock bash "$0" "$@"
 fi
 
 src=$(cd "$(dirname "$0")/.." && pwd)

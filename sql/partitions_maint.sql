@@ -16,6 +16,18 @@ CALL gamestats.run_maintenance_proc(0, now => '2024-05-03 12:00+00');
 SELECT count(*) AS partitions, max(last_run) IS NULL AS never_run
   FROM gamestats.partitions p JOIN gamestats.managed_tables m USING (parent);
 
+-- a managed table dropped while event triggers were off: a superuser can
+-- still forget it by its OID
+CREATE TABLE gone (at timestamptz NOT NULL) PARTITION BY RANGE (at);
+SELECT gamestats.manage_partitions('gone', '1 day', premake => 0, now => '2024-05-01 12:00+00');
+SELECT 'gone'::regclass::oid AS gone_oid \gset
+SET session_replication_role = replica;
+DROP TABLE gone;
+RESET session_replication_role;
+SELECT count(*) AS dangling FROM gamestats.partition_config WHERE parent = :gone_oid;
+SELECT gamestats.unmanage_partitions(:gone_oid);
+SELECT count(*) AS dangling FROM gamestats.partition_config WHERE parent = :gone_oid;
+
 -- a second manage_partitions on a managed bigint table says so (it used to
 -- complain about the missing epoch first)
 CREATE TABLE kills (at bigint NOT NULL) PARTITION BY RANGE (at);

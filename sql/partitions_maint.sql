@@ -16,6 +16,21 @@ CALL gamestats.run_maintenance_proc(0, now => '2024-05-03 12:00+00');
 SELECT count(*) AS partitions, max(last_run) IS NULL AS never_run
   FROM gamestats.partitions p JOIN gamestats.managed_tables m USING (parent);
 
+-- run_maintenance_proc: inside a transaction block it cannot commit and is
+-- part of that block; outside one it commits each table itself
+CREATE TABLE pr (at timestamptz NOT NULL) PARTITION BY RANGE (at);
+SELECT gamestats.manage_partitions('pr', '1 day', premake => 0, now => '2024-05-01 12:00+00');
+BEGIN;
+CALL gamestats.run_maintenance_proc('pr', now => '2024-05-03 12:00+00');
+SELECT count(*) AS partitions FROM gamestats.partitions WHERE parent = 'pr'::regclass;
+ROLLBACK;
+SELECT count(*) AS partitions FROM gamestats.partitions WHERE parent = 'pr'::regclass;
+CALL gamestats.run_maintenance_proc('pr', now => '2024-05-03 12:00+00');
+SELECT partition FROM gamestats.partitions WHERE parent = 'pr'::regclass ORDER BY range_from NULLS FIRST;
+SELECT last_error, last_run IS NOT NULL AS ran, default_rows FROM gamestats.managed_tables
+ WHERE parent = 'pr'::regclass;
+DROP TABLE pr;
+
 -- a managed table dropped while event triggers were off: a superuser can
 -- still forget it by its OID
 CREATE TABLE gone (at timestamptz NOT NULL) PARTITION BY RANGE (at);

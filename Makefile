@@ -35,6 +35,7 @@ REGRESS = \
 	guc \
 	partitions_basic \
 	partitions_errors \
+	partitions_maint \
 	partitions_security \
 	partitions_move \
 	leaderboard_ranks \
@@ -74,6 +75,10 @@ ISOLATION = \
 	partition_concurrent \
 	partition_reader \
 	partition_move \
+	partition_advisory \
+	partition_commit \
+	partition_detach_pending \
+	partition_long_xact \
 	leaderboard_swap \
 	queries_during_refresh \
 	lookup_rowtype \

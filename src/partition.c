@@ -26,6 +26,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/lock.h"
+#include "tcop/pquery.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -36,11 +37,20 @@
 #include "pg_gamestats.h"
 #include "partition.h"
 
-/* first key of the advisory lock that serialises maintenance of a parent */
+/*
+ * The lock that serialises maintenance of a parent: an advisory lock tag
+ * (database, 'game', parent OID, GS_ADVISORY_FIELD4).  SQL's advisory lock
+ * functions only ever make tags whose fourth field is 1 (one bigint key)
+ * or 2 (two int4 keys), so no SQL call -- pg_advisory_lock(1734438245,
+ * parent) included -- can take or block this one.
+ */
 #define GS_ADVISORY_KEY 0x67616d65	/* 'game' */
+#define GS_ADVISORY_FIELD4 0x6773	/* 'gs' */
 
 #define GS_CRON_JOB "gamestats-maintenance"
-#define GS_CRON_COMMAND "SELECT gamestats.run_maintenance()"
+#define GS_CRON_COMMAND "CALL gamestats.run_maintenance_proc()"
+
+#define GS_SKIPPED "skipped: another session is maintaining this table"
 
 /* Runs SQL on gamestats.partition_config as the owner of that table. */
 static int
@@ -72,21 +82,18 @@ require_arg(FunctionCallInfo fcinfo, int argno, const char *name)
 				 errhint("Pass a value, or leave the argument out to use its default.")));
 }
 
+/*
+ * Errors out unless relid is an existing relation: an OID that names none
+ * (0 included) is never taken for "every table".
+ */
 static void
-check_retention(Interval *retention)
+require_table(Oid relid, const char *hint)
 {
-	Interval	zero;
-
-	memset(&zero, 0, sizeof(zero));
-	if (DatumGetBool(DirectFunctionCall2(interval_le, IntervalPGetDatum(retention),
-										 IntervalPGetDatum(&zero)))
-		|| !gs_interval_is_finite(retention))
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("retention must be positive, not \"%s\"",
-						DatumGetCString(DirectFunctionCall1(interval_out,
-															IntervalPGetDatum(retention)))),
-				 errhint("Pass an interval such as '30 days', or NULL to keep partitions forever.")));
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("table with OID %u does not exist", relid),
+				 errhint("%s", hint)));
 }
 
 static void
@@ -214,14 +221,10 @@ gamestats_manage_partitions(PG_FUNCTION_ARGS)
 				 errhint("Pass a real time, or NULL for the current time.")));
 
 	gs_forbid_in_recovery("manage partitions");
-	if (get_rel_name(relid) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("table with OID %u does not exist", relid),
-				 errhint("Pass an existing partitioned table.")));
+	require_table(relid, "Pass an existing partitioned table.");
 	gs_check_owner(relid, "manage its partitions");
 	if (retention != NULL)
-		check_retention(retention);
+		gs_check_retention(retention, now);
 	check_premake(premake);
 	(void) parse_retention_mode(mode);
 	if (has_start && TIMESTAMP_NOT_FINITE(start))
@@ -229,6 +232,14 @@ gamestats_manage_partitions(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("start_time must be finite"),
 				 errhint("Pass the time of the oldest partition to create, or NULL for now.")));
+
+	/* before the table is inspected with arguments meant for a new one */
+	SPI_connect();
+	if (is_managed(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_OBJECT),
+				 errmsg("table \"%s\" is already managed by pg_gamestats", get_rel_name(relid)),
+				 errhint("Use gamestats.alter_partitions() to change its settings, or gamestats.unmanage_partitions() first.")));
 
 	nest = gs_begin_lock_timeout();
 	gs_inspect_parent(relid, interval, epoch, &t);
@@ -248,8 +259,6 @@ gamestats_manage_partitions(PG_FUNCTION_ARGS)
 				 errmsg("start_time %s is after the last premade partition of table \"%s\"",
 						timestamptz_to_str(start), t.relname),
 				 errhint("Pass a start_time before now() plus premake intervals, or NULL.")));
-
-	SPI_connect();
 
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = ObjectIdGetDatum(relid);
@@ -310,6 +319,7 @@ gamestats_alter_partitions(PG_FUNCTION_ARGS)
 	clear = PG_GETARG_BOOL(4);
 
 	gs_forbid_in_recovery("alter partitions");
+	require_table(relid, "gamestats.managed_tables lists the managed tables.");
 	gs_check_owner(relid, "alter its partitions");
 	if (!PG_ARGISNULL(1))
 	{
@@ -319,7 +329,7 @@ gamestats_alter_partitions(PG_FUNCTION_ARGS)
 					 errmsg("cannot both set and clear the retention of table \"%s\"",
 							get_rel_name(relid)),
 					 errhint("Pass either retention or clear_retention => true.")));
-		check_retention(PG_GETARG_INTERVAL_P(1));
+		gs_check_retention(PG_GETARG_INTERVAL_P(1), GetCurrentTransactionStartTimestamp());
 	}
 	if (!PG_ARGISNULL(2))
 		check_premake(PG_GETARG_INT32(2));
@@ -365,9 +375,14 @@ gamestats_unmanage_partitions(PG_FUNCTION_ARGS)
 	require_arg(fcinfo, 0, "parent");
 	relid = PG_GETARG_OID(0);
 	gs_forbid_in_recovery("unmanage partitions");
-	gs_check_owner(relid, "unmanage its partitions");
 
 	SPI_connect();
+	/* a superuser may forget a table dropped while event triggers were off */
+	if (!(superuser() && is_managed(relid)))
+	{
+		require_table(relid, "gamestats.managed_tables lists the managed tables.");
+		gs_check_owner(relid, "unmanage its partitions");
+	}
 	values[0] = ObjectIdGetDatum(relid);
 	config_exec("DELETE FROM gamestats.partition_config"
 				" WHERE parent OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
@@ -417,8 +432,12 @@ typedef struct RunItem
 	bool		detach;
 	char	   *epoch;
 	bool		want_default;
+	bool		has_last_run;
+	TimestampTz last_run;		/* as loaded: a skip is recorded only if no
+								 * run has ended since */
 	int64		now;
-	bool		skipped;		/* another run holds its advisory lock */
+	bool		skipped;		/* not maintained by this run */
+	bool		busy;			/* ... because another run holds its lock */
 	bool		inspected;
 	GsTable		t;
 	GsRun		run;
@@ -433,6 +452,9 @@ item_inspect(RunItem *it)
 
 	gs_inspect_parent(it->parent, &it->interval, it->epoch, &it->t);
 	gs_end_lock_timeout(nest);
+	/* a stored retention may predate the checks of manage and alter */
+	if (it->has_retention)
+		gs_check_retention(&it->retention, it->now);
 	it->t.has_retention = it->has_retention;
 	it->t.retention = it->retention;
 	it->t.premake = it->premake;
@@ -458,6 +480,7 @@ item_retention(void *arg)
 	gs_maintain_retention(&it->t, it->now, &it->run);
 }
 
+/* The configuration of one managed table (only) or of all (InvalidOid). */
 static List *
 load_items(Oid only, int64 now)
 {
@@ -468,7 +491,7 @@ load_items(Oid only, int64 now)
 
 	values[0] = ObjectIdGetDatum(only);
 	config_exec("SELECT parent::pg_catalog.oid, partition_interval, retention, premake,"
-				"       retention_mode, epoch, default_partition"
+				"       retention_mode, epoch, default_partition, last_run"
 				"  FROM gamestats.partition_config"
 				" WHERE $1 OPERATOR(pg_catalog.=) 0"
 				"    OR parent OPERATOR(pg_catalog.=) $1::pg_catalog.regclass"
@@ -492,6 +515,10 @@ load_items(Oid only, int64 now)
 		it->detach = strcmp(SPI_getvalue(row, desc, 5), "detach") == 0;
 		it->epoch = SPI_getvalue(row, desc, 6);
 		it->want_default = DatumGetBool(SPI_getbinval(row, desc, 7, &isnull));
+		d = SPI_getbinval(row, desc, 8, &isnull);
+		it->has_last_run = !isnull;
+		if (!isnull)
+			it->last_run = DatumGetTimestampTz(d);
 		it->now = now;
 		gs_init_run(&it->run, false);
 		items = lappend(items, it);
@@ -499,12 +526,18 @@ load_items(Oid only, int64 now)
 	return items;
 }
 
+/*
+ * Takes the transaction-level lock that serialises maintenance of parent,
+ * without waiting.  Its tag is one that no SQL advisory lock call can make
+ * (see GS_ADVISORY_FIELD4).
+ */
 static bool
 lock_item(Oid parent)
 {
 	LOCKTAG		tag;
 
-	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, GS_ADVISORY_KEY, (uint32) parent, 2);
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, GS_ADVISORY_KEY, (uint32) parent,
+						 GS_ADVISORY_FIELD4);
 	return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
 }
 
@@ -523,7 +556,43 @@ make_array(Datum *values, bool *nulls, int n, Oid elemtype)
 							  typlen, typbyval, typalign);
 }
 
-/* Records last_run, last_duration, last_error, default_rows in one statement. */
+/*
+ * Records that another session was maintaining the table, in last_error --
+ * unless that run has recorded its own result meanwhile (last_run changed)
+ * or is about to (it holds the row: SKIP LOCKED, so this never waits).
+ * last_run and last_duration keep describing the last run that did the
+ * work.
+ */
+static void
+record_skip(RunItem *it)
+{
+	Oid			types[2] = {OIDOID, TEXTOID};
+	Datum		values[2];
+	bool		isnull;
+	Datum		seen;
+
+	values[0] = ObjectIdGetDatum(it->parent);
+	config_exec("SELECT last_run FROM gamestats.partition_config"
+				" WHERE parent OPERATOR(pg_catalog.=) $1::pg_catalog.regclass"
+				"   FOR UPDATE SKIP LOCKED",
+				1, types, values, NULL, false);
+	if (SPI_processed == 0)
+		return;
+	seen = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull != !it->has_last_run ||
+		(!isnull && DatumGetTimestampTz(seen) != it->last_run))
+		return;
+	values[1] = CStringGetTextDatum(GS_SKIPPED);
+	config_exec("INSERT INTO gamestats.partition_errors AS e (parent, last_error)"
+				" VALUES ($1::pg_catalog.regclass, $2)"
+				" ON CONFLICT (parent) DO UPDATE SET last_error = excluded.last_error",
+				2, types, values, NULL, false);
+}
+
+/*
+ * Records last_run, last_duration, last_error, default_rows of the
+ * maintained items in one UPDATE, and the skips of the busy ones.
+ */
 static void
 record_items(List *items)
 {
@@ -546,6 +615,8 @@ record_items(List *items)
 		RunItem    *it = (RunItem *) lfirst(lc);
 		Interval   *dur;
 
+		if (it->busy)
+			record_skip(it);
 		if (it->skipped)
 			continue;
 		dur = palloc0(sizeof(Interval));
@@ -591,20 +662,151 @@ record_items(List *items)
 }
 
 /*
+ * Decides whether this run maintains the item: a table dropped while event
+ * triggers were off is forgotten, one of another owner is left out, and one
+ * whose maintenance lock another run holds is skipped (and reported).
+ */
+static bool
+item_claim(RunItem *it)
+{
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(it->parent)))
+	{
+		Oid			types[1] = {OIDOID};
+		Datum		values[1];
+
+		values[0] = ObjectIdGetDatum(it->parent);
+		config_exec("DELETE FROM gamestats.partition_config"
+					" WHERE parent OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
+					1, types, values, NULL, false);
+		it->skipped = true;
+		return false;
+	}
+	if (!gs_is_owner(it->parent))
+	{
+		it->skipped = true;
+		return false;
+	}
+	if (!lock_item(it->parent))
+	{
+		it->skipped = true;
+		it->busy = true;
+		appendStringInfoString(&it->run.errors, GS_SKIPPED);
+		return false;
+	}
+	return true;
+}
+
+static void
+item_run_create(RunItem *it)
+{
+	TimestampTz t0;
+
+	it->started = t0 = GetCurrentTimestamp();
+	(void) gs_try(item_create, it, &it->run, "maintenance");
+	it->elapsed += GetCurrentTimestamp() - t0;
+}
+
+static void
+item_run_retention(RunItem *it)
+{
+	TimestampTz t0;
+
+	if (it->skipped || !it->inspected || !it->has_retention)
+		return;
+	t0 = GetCurrentTimestamp();
+	(void) gs_try(item_retention, it, &it->run, "retention");
+	it->elapsed += GetCurrentTimestamp() - t0;
+}
+
+/*
+ * Maintains the items, SPI connected.  Atomic: first creates missing
+ * partitions for all of them (moving default rows), then applies retention,
+ * so that the ACCESS EXCLUSIVE locks retention needs are held only for the
+ * short end of the run; every lock is held until the caller commits.  Not
+ * atomic (SPI_OPT_NONATOMIC, from a CALL outside a transaction block):
+ * each table is maintained, recorded and committed before the next one, so
+ * that its locks are released as soon as it is done.
+ */
+static void
+run_items(List *items, bool atomic)
+{
+	ListCell   *lc;
+
+	if (!atomic)
+	{
+		foreach(lc, items)
+		{
+			RunItem    *it = (RunItem *) lfirst(lc);
+
+			EnsurePortalSnapshotExists();
+			if (item_claim(it))
+			{
+				item_run_create(it);
+				item_run_retention(it);
+			}
+			record_items(list_make1(it));
+			SPI_commit();
+		}
+		return;
+	}
+
+	foreach(lc, items)
+	{
+		RunItem    *it = (RunItem *) lfirst(lc);
+
+		if (item_claim(it))
+			item_run_create(it);
+	}
+	foreach(lc, items)
+		item_run_retention((RunItem *) lfirst(lc));
+	record_items(items);
+}
+
+/* the now argument of the run functions, or the transaction's start */
+static int64
+run_now(FunctionCallInfo fcinfo, int argno)
+{
+	int64		now;
+
+	now = PG_ARGISNULL(argno) ? GetCurrentTransactionStartTimestamp() :
+		PG_GETARG_TIMESTAMPTZ(argno);
+	if (TIMESTAMP_NOT_FINITE(now))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("now must be finite"),
+				 errhint("Leave now NULL to use the current time.")));
+	return now;
+}
+
+/* the parent argument of the run functions: NULL for all, never OID 0 */
+static Oid
+run_only(FunctionCallInfo fcinfo, int argno)
+{
+	Oid			only;
+
+	if (PG_ARGISNULL(argno))
+		return InvalidOid;
+	only = PG_GETARG_OID(argno);
+	require_table(only, "Pass a managed table, or NULL to maintain every managed table you own.");
+	gs_check_owner(only, "maintain its partitions");
+	return only;
+}
+
+/*
  * gamestats.run_maintenance(parent regclass DEFAULT NULL,
  *     now timestamptz DEFAULT NULL)
  *     RETURNS TABLE (parent regclass, created integer, dropped integer,
  *                    detached integer, moved_rows bigint, error text)
  *
- * Maintains one managed table, or every managed table the caller owns:
- * first creates missing partitions for all of them (moving default rows),
- * then applies retention, so that the ACCESS EXCLUSIVE locks retention
- * needs are held only for the short end of the run.  Each table and each
- * step runs in its own subtransaction; a failing step (such as a lock
- * timeout) is skipped, recorded in managed_tables.last_error and returned,
- * and the rest goes on.  A table whose maintenance runs in another session
- * (transaction-level advisory lock) is skipped.  "now" fixes the clock,
- * for tests and backfills.  On a hot standby returns no rows.
+ * Maintains one managed table, or every managed table the caller owns, in
+ * the caller's transaction (see run_items: all locks are held until it
+ * commits; gamestats.run_maintenance_proc() releases them table by
+ * table).  Each table and each step runs in its own subtransaction; a
+ * failing step (such as a lock timeout) is skipped, recorded in
+ * managed_tables.last_error and returned, and the rest goes on.  A table
+ * whose maintenance runs in another session is skipped, and that is
+ * recorded and returned too.  "now" fixes the clock, for tests and
+ * backfills.  On a hot standby returns no rows.
  */
 PG_FUNCTION_INFO_V1(gamestats_run_maintenance);
 Datum
@@ -612,86 +814,30 @@ gamestats_run_maintenance(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
 	Tuplestorestate *store = srf_materialize(fcinfo, &tupdesc);
-	Oid			only = PG_ARGISNULL(0) ? InvalidOid : PG_GETARG_OID(0);
+	Oid			only;
 	int64		now;
 	List	   *items;
 	ListCell   *lc;
 
 	if (RecoveryInProgress())
 		PG_RETURN_NULL();
-
-	now = PG_ARGISNULL(1) ? GetCurrentTransactionStartTimestamp() : PG_GETARG_TIMESTAMPTZ(1);
-	if (TIMESTAMP_NOT_FINITE(now))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("now must be finite"),
-				 errhint("Leave now NULL to use the current time.")));
-	if (OidIsValid(only))
-		gs_check_owner(only, "maintain its partitions");
+	now = run_now(fcinfo, 1);
+	only = run_only(fcinfo, 0);
 
 	SPI_connect();
 	if (OidIsValid(only))
 		require_managed(only);
 	items = load_items(only, now);
+	run_items(items, true);
 
-	/* creation for every table first */
-	foreach(lc, items)
-	{
-		RunItem    *it = (RunItem *) lfirst(lc);
-		TimestampTz t0;
-
-		if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(it->parent)))
-		{
-			/* dropped while event triggers were off: forget it */
-			Oid			types[1] = {OIDOID};
-			Datum		values[1];
-
-			values[0] = ObjectIdGetDatum(it->parent);
-			config_exec("DELETE FROM gamestats.partition_config"
-						" WHERE parent OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
-						1, types, values, NULL, false);
-			it->skipped = true;
-			continue;
-		}
-		if (!gs_is_owner(it->parent))
-		{
-			it->skipped = true;
-			continue;
-		}
-		if (!lock_item(it->parent))
-		{
-			it->skipped = true;
-			appendStringInfoString(&it->run.errors,
-								   "skipped: another session is maintaining this table");
-			continue;
-		}
-		it->started = t0 = GetCurrentTimestamp();
-		(void) gs_try(item_create, it, &it->run, "maintenance");
-		it->elapsed += GetCurrentTimestamp() - t0;
-	}
-
-	/* then retention, with its ACCESS EXCLUSIVE locks, for all of them */
-	foreach(lc, items)
-	{
-		RunItem    *it = (RunItem *) lfirst(lc);
-		TimestampTz t0;
-
-		if (it->skipped || !it->inspected || !it->has_retention)
-			continue;
-		t0 = GetCurrentTimestamp();
-		(void) gs_try(item_retention, it, &it->run, "retention");
-		it->elapsed += GetCurrentTimestamp() - t0;
-	}
-
-	record_items(items);
 	foreach(lc, items)
 	{
 		RunItem    *it = (RunItem *) lfirst(lc);
 		Datum		values[6];
 		bool		nulls[6] = {false, false, false, false, false, false};
 
-		if (it->skipped && it->run.errors.len == 0)
-			continue;			/* not the caller's table */
+		if (it->skipped && !it->busy)
+			continue;			/* dropped, or not the caller's table */
 		values[0] = ObjectIdGetDatum(it->parent);
 		values[1] = Int32GetDatum(it->run.created);
 		values[2] = Int32GetDatum(it->run.dropped);
@@ -706,6 +852,44 @@ gamestats_run_maintenance(PG_FUNCTION_ARGS)
 	SPI_finish();
 
 	PG_RETURN_NULL();
+}
+
+/*
+ * PROCEDURE gamestats.run_maintenance_proc(parent regclass DEFAULT NULL,
+ *     now timestamptz DEFAULT NULL)
+ *
+ * The same maintenance as gamestats.run_maintenance(), for CALL: outside a
+ * transaction block it commits after each table, so that the locks taken
+ * for one table (SHARE ROW EXCLUSIVE on its parent, ACCESS EXCLUSIVE on its
+ * default partition) are released before the next table is maintained.
+ * Inside a transaction block it cannot commit and works like
+ * run_maintenance().  The results are in gamestats.managed_tables.  This is
+ * what the pg_cron job of schedule_maintenance() calls.
+ */
+PG_FUNCTION_INFO_V1(gamestats_run_maintenance_proc);
+Datum
+gamestats_run_maintenance_proc(PG_FUNCTION_ARGS)
+{
+	bool		atomic = !(fcinfo->context != NULL &&
+						   IsA(fcinfo->context, CallContext) &&
+						   !castNode(CallContext, fcinfo->context)->atomic);
+	Oid			only;
+	int64		now;
+	List	   *items;
+
+	if (RecoveryInProgress())
+		PG_RETURN_VOID();
+	now = run_now(fcinfo, 1);
+	only = run_only(fcinfo, 0);
+
+	SPI_connect_ext(atomic ? 0 : SPI_OPT_NONATOMIC);
+	if (OidIsValid(only))
+		require_managed(only);
+	items = load_items(only, now);
+	run_items(items, atomic);
+	SPI_finish();
+
+	PG_RETURN_VOID();
 }
 
 /*
@@ -786,6 +970,7 @@ gamestats_partition_bounds(PG_FUNCTION_ARGS)
 	Form_pg_partitioned_table pt;
 	Oid			keytype;
 	GsKeyKind	kind;
+	GsKeyKind	epoch_kind;
 	Oid			defoid;
 	List	   *bounds;
 	ListCell   *lc;
@@ -793,6 +978,9 @@ gamestats_partition_bounds(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 	relid = PG_GETARG_OID(0);
+	/* checked whatever the key type, so that a typo never goes unnoticed */
+	epoch_kind = gs_bounds_epoch_kind(PG_ARGISNULL(1) ? NULL :
+									  text_to_cstring(PG_GETARG_TEXT_PP(1)));
 
 	tup = SearchSysCache1(PARTRELID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tup))
@@ -814,9 +1002,7 @@ gamestats_partition_bounds(PG_FUNCTION_ARGS)
 	else if (keytype == DATEOID)
 		kind = GS_KEY_DATE;
 	else if (keytype == INT8OID)
-		kind = (!PG_ARGISNULL(1) &&
-				strcmp(text_to_cstring(PG_GETARG_TEXT_PP(1)), "milliseconds") == 0)
-			? GS_KEY_EPOCH_MS : GS_KEY_EPOCH_S;
+		kind = epoch_kind;
 	else
 		PG_RETURN_NULL();
 

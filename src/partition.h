@@ -56,6 +56,7 @@ typedef struct GsBound
 {
 	Oid			relid;
 	bool		is_default;
+	bool		detach_pending; /* DETACH ... CONCURRENTLY not finished */
 	int64		lo;				/* inclusive */
 	int64		hi;				/* exclusive */
 } GsBound;
@@ -101,10 +102,15 @@ extern int64 gs_key_to_ts(GsKeyKind kind, Datum value);
 extern Datum gs_ts_to_key(GsKeyKind kind, int64 ts);
 extern Oid	gs_key_type(GsKeyKind kind);
 extern char *gs_key_literal(GsKeyKind kind, int64 ts);
+extern GsKeyKind gs_bounds_epoch_kind(const char *epoch);
 extern void gs_partition_name(const char *parent, const GsStep *step, int64 start,
 							  char *out);
 extern void gs_default_name(const char *parent, char *out);
+extern void gs_settle_name(Oid nspid, const char *parent, bool is_default,
+						   const GsStep *step, int64 start, char *name);
 extern List *gs_read_bounds(Oid parent, GsKeyKind kind, Oid *default_oid);
+extern void gs_check_epoch_bounds(Oid parent, GsKeyKind kind, const char *relname);
+extern void gs_check_retention(const Interval *retention, int64 now);
 extern bool gs_overlaps(List *bounds, int64 lo, int64 hi);
 
 /* partition_maint.c */

@@ -34,6 +34,7 @@
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "partitioning/partdesc.h"
+#include "pgstat.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
@@ -125,6 +126,7 @@ gs_inspect_parent(Oid relid, const Interval *interval, const char *epoch, GsTabl
 	t->keyname = pstrdup(NameStr(TupleDescAttr(RelationGetDescr(rel), attno - 1)->attname));
 	t->kind = gs_key_kind(key->parttypid[0], epoch, relname);
 	gs_parse_step(interval, t->kind, relname, &t->step);
+	gs_check_epoch_bounds(relid, t->kind, relname);
 
 	relation_close(rel, NoLock);
 }
@@ -221,6 +223,15 @@ lock_bounded(Oid relid, LOCKMODE mode, bool queue)
 	values[2] = Float8GetDatum(gamestats_lock_timeout / 1000.0);
 	/* readers conflict only with ACCESS EXCLUSIVE */
 	values[3] = BoolGetDatum(mode == AccessExclusiveLock);
+
+	/*
+	 * pg_stat_activity is read once per transaction and then kept: without
+	 * this, a later call of the same run would see the xact_start another
+	 * session had when it was first read, and take a session that has
+	 * started a fresh transaction since -- every pooled connection -- for a
+	 * long transaction.
+	 */
+	pgstat_clear_snapshot();
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(gs_rel_owner(gs_catalog_relid("partition_config")),
 						   save_sec | SECURITY_LOCAL_USERID_CHANGE |
@@ -714,7 +725,7 @@ create_slot(void *varg)
 {
 	SlotArg    *a = (SlotArg *) varg;
 	GsTable    *t = a->t;
-	char	   *qualnew = quote_qualified_identifier(t->nspname, a->name);
+	char	   *qualnew;
 	Oid			nspid = get_namespace_oid(t->nspname, false);
 	Oid			tblspc = get_rel_tablespace(t->parent);
 	char	   *lo_lit = NULL;
@@ -723,6 +734,10 @@ create_slot(void *varg)
 	GsMoveRows *rows = NULL;
 	ListCell   *lc;
 	StringInfoData sql;
+
+	/* a name taken by a leftover table is an error, by others made unique */
+	gs_settle_name(nspid, t->relname, a->is_default, &t->step, a->lo, a->name);
+	qualnew = quote_qualified_identifier(t->nspname, a->name);
 
 	/*
 	 * ATTACH locks the default partition; do it first, boundedly.  Holding
@@ -1136,6 +1151,7 @@ typedef struct DropArg
 {
 	GsTable    *t;
 	Oid			relid;
+	bool		finalize;		/* finish a pending DETACH CONCURRENTLY */
 } DropArg;
 
 static void
@@ -1145,7 +1161,9 @@ drop_one(void *varg)
 	char	   *qual = gs_qualified_name(a->relid);
 
 	lock_exclusive(a->relid);
-	if (a->t->detach)
+	if (a->finalize)
+		run_sql(psprintf("ALTER TABLE %s DETACH PARTITION %s FINALIZE", a->t->qualname, qual));
+	else if (a->t->detach)
 		run_sql(psprintf("ALTER TABLE %s DETACH PARTITION %s", a->t->qualname, qual));
 	else
 		run_sql(psprintf("DROP TABLE %s", qual));
@@ -1165,6 +1183,10 @@ bound_cmp(const ListCell *a, const ListCell *b)
 /*
  * Retention part of maintenance: drops (or detaches) every partition whose
  * whole range lies before now - retention; never the default partition.
+ * A partition whose range starts at MINVALUE was made by hand (as a
+ * catch-all for old rows): it is kept, and the run says so.  A due
+ * partition whose DETACH ... CONCURRENTLY was interrupted is detached for
+ * good (FINALIZE), never dropped: its owner meant to keep it as a table.
  * Takes ACCESS EXCLUSIVE on the parent, the default partition and each
  * dropped partition, bounded by gamestats.lock_timeout -- only when
  * something is due.
@@ -1187,13 +1209,25 @@ gs_maintain_retention(GsTable *t, int64 now, GsRun *run)
 
 	ctx_enter(t, &ctx);
 	LockRelationOid(t->parent, ShareUpdateExclusiveLock);
+	/* partitions attached by hand since the table was inspected */
+	gs_check_epoch_bounds(t->parent, t->kind, t->relname);
 	bounds = gs_read_bounds(t->parent, t->kind, &defoid);
 	foreach(lc, bounds)
 	{
 		GsBound    *b = (GsBound *) lfirst(lc);
 
-		if (!b->is_default && b->hi <= cutoff)
-			due = lappend(due, b);
+		if (b->is_default || b->hi > cutoff)
+			continue;
+		if (b->lo == GS_TS_MIN)
+		{
+			if (run->errors.len > 0)
+				appendStringInfoString(&run->errors, "; ");
+			appendStringInfo(&run->errors,
+							 "retention: kept partition %s: its range starts at MINVALUE, so it was not made by pg_gamestats (detach or drop it by hand)",
+							 quote_identifier(get_rel_name(b->relid)));
+			continue;
+		}
+		due = lappend(due, b);
 	}
 
 	if (due != NIL)
@@ -1219,11 +1253,14 @@ gs_maintain_retention(GsTable *t, int64 now, GsRun *run)
 
 			a.t = t;
 			a.relid = b->relid;
+			a.finalize = b->detach_pending;
 			if (gs_try(drop_one, &a, run,
-					   psprintf("%s partition %s", t->detach ? "detach" : "drop",
+					   psprintf("%s partition %s",
+								a.finalize ? "finish detaching" :
+								t->detach ? "detach" : "drop",
 								quote_identifier(get_rel_name(b->relid)))))
 			{
-				if (t->detach)
+				if (t->detach || a.finalize)
 					run->detached++;
 				else
 					run->dropped++;

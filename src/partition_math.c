@@ -13,7 +13,10 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
@@ -25,9 +28,12 @@
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
+#include "compat.h"
 #include "partition.h"
 
 /* seconds from 1970-01-01 to 2000-01-01 */
@@ -96,6 +102,69 @@ gs_key_kind(Oid keytype, const char *epoch, const char *relname)
 	if (keytype == TIMESTAMPOID)
 		return GS_KEY_TIMESTAMP;
 	return GS_KEY_DATE;
+}
+
+/*
+ * Kind of a bigint key for gamestats.partition_bounds(): NULL reads epoch
+ * seconds; anything but 'seconds' or 'milliseconds' is an error.
+ */
+GsKeyKind
+gs_bounds_epoch_kind(const char *epoch)
+{
+	if (epoch == NULL || strcmp(epoch, "seconds") == 0)
+		return GS_KEY_EPOCH_S;
+	if (strcmp(epoch, "milliseconds") == 0)
+		return GS_KEY_EPOCH_MS;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown epoch \"%s\"", epoch),
+			 errhint("Use 'seconds' or 'milliseconds', or NULL for seconds.")));
+	return GS_KEY_EPOCH_S;		/* keep compiler quiet */
+}
+
+/*
+ * Errors out unless "retention" can be used at time "now": positive and
+ * finite, with no part of the opposite sign (in '1 mon -29 days' the
+ * cutoff moves with the length of the month, and lies after now in
+ * February), and short enough that now - retention, and the slot that
+ * holds it, are times PostgreSQL can store.
+ */
+void
+gs_check_retention(const Interval *retention, int64 now)
+{
+	Interval	zero;
+	double		span;
+
+	memset(&zero, 0, sizeof(zero));
+	if (DatumGetBool(DirectFunctionCall2(interval_le,
+										 IntervalPGetDatum((Interval *) retention),
+										 IntervalPGetDatum(&zero)))
+		|| !gs_interval_is_finite(retention))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("retention must be positive, not \"%s\"", interval_text(retention)),
+				 errhint("Pass an interval such as '30 days', or NULL to keep partitions forever.")));
+	if (retention->month < 0 || retention->day < 0 || retention->time < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("retention \"%s\" mixes positive and negative parts",
+						interval_text(retention)),
+				 errdetail("Its length would change with the length of the months it spans, and now - retention could lie after now."),
+				 errhint("Pass an interval whose parts are all positive, such as '30 days' or '1 mon 15 days'.")));
+
+	/*
+	 * Longest time the retention can span (months of 31 days), in floating
+	 * point so that it cannot overflow; two years of margin for the slot
+	 * that holds the cutoff (years floor to January 1st).
+	 */
+	span = (double) retention->month * 31.0 * USECS_PER_DAY +
+		(double) retention->day * USECS_PER_DAY + (double) retention->time;
+	if ((double) now - span < (double) MIN_TIMESTAMP + 2.0 * 366.0 * USECS_PER_DAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("retention \"%s\" is too long", interval_text(retention)),
+				 errdetail("now - retention would be before 4713 BC, the earliest time PostgreSQL can store."),
+				 errhint("Pass a shorter retention, or NULL to keep partitions forever.")));
 }
 
 /*
@@ -377,6 +446,26 @@ clip_name(const char *parent, const char *suffix, char *out)
 	snprintf(out, NAMEDATALEN, "%.*s%s", len, parent, suffix);
 }
 
+/* the time suffix of a slot's partition: _pYYYYMMDD and the like */
+static void
+slot_suffix(const GsStep *step, int64 start, char *suffix, size_t size)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	ts_to_tm(start, &tm, &fsec);
+	if (step->kind == GS_STEP_FIXED && step->usecs < USECS_PER_DAY)
+		snprintf(suffix, size, "_p%04d%02d%02d_%02d%02d",
+				 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min);
+	else if (step->kind == GS_STEP_MONTHS && step->months == 12)
+		snprintf(suffix, size, "_p%04d", tm.tm_year);
+	else if (step->kind == GS_STEP_MONTHS)
+		snprintf(suffix, size, "_p%04d%02d", tm.tm_year, tm.tm_mon);
+	else
+		snprintf(suffix, size, "_p%04d%02d%02d",
+				 tm.tm_year, tm.tm_mon, tm.tm_mday);
+}
+
 /*
  * Name of the partition of "parent" for the slot starting at "start":
  * _pYYYYMMDD_HH24MI below a day, _pYYYYMMDD for days and weeks, _pYYYYMM
@@ -385,21 +474,9 @@ clip_name(const char *parent, const char *suffix, char *out)
 void
 gs_partition_name(const char *parent, const GsStep *step, int64 start, char *out)
 {
-	struct pg_tm tm;
-	fsec_t		fsec;
 	char		suffix[32];
 
-	ts_to_tm(start, &tm, &fsec);
-	if (step->kind == GS_STEP_FIXED && step->usecs < USECS_PER_DAY)
-		snprintf(suffix, sizeof(suffix), "_p%04d%02d%02d_%02d%02d",
-				 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min);
-	else if (step->kind == GS_STEP_MONTHS && step->months == 12)
-		snprintf(suffix, sizeof(suffix), "_p%04d", tm.tm_year);
-	else if (step->kind == GS_STEP_MONTHS)
-		snprintf(suffix, sizeof(suffix), "_p%04d%02d", tm.tm_year, tm.tm_mon);
-	else
-		snprintf(suffix, sizeof(suffix), "_p%04d%02d%02d",
-				 tm.tm_year, tm.tm_mon, tm.tm_mday);
+	slot_suffix(step, start, suffix, sizeof(suffix));
 	clip_name(parent, suffix, out);
 }
 
@@ -407,6 +484,72 @@ void
 gs_default_name(const char *parent, char *out)
 {
 	clip_name(parent, "_default", out);
+}
+
+/*
+ * Settles the name of a partition about to be made in schema nspid, in
+ * place.  A free name is kept.  A name held by a table that is not a
+ * partition -- a partition detached earlier, or a hand-made table -- is an
+ * error: it may hold the rows of that very slot, and only the user can say
+ * whether to attach it back, rename it or drop it.  A name held by anything
+ * else (a partition of another table whose clipped name is the same, an
+ * index, a view, a type) is replaced by the first free one with _2, _3, ...
+ * after the suffix, the parent's part clipped further to fit.  The new
+ * table is made by CREATE TABLE, never IF NOT EXISTS, so a name taken in the
+ * meantime fails that step instead of attaching a table that is not ours.
+ */
+void
+gs_settle_name(Oid nspid, const char *parent, bool is_default,
+			   const GsStep *step, int64 start, char *name)
+{
+	char		suffix[48];
+	char		base[32];
+	int			n;
+
+	if (is_default)
+		strlcpy(base, "_default", sizeof(base));
+	else
+		slot_suffix(step, start, base, sizeof(base));
+
+	for (n = 1; n <= 1000; n++)
+	{
+		Oid			relid;
+
+		if (n == 1)
+			clip_name(parent, base, name);
+		else
+		{
+			snprintf(suffix, sizeof(suffix), "%s_%d", base, n);
+			clip_name(parent, suffix, name);
+		}
+
+		relid = get_relname_relid(name, nspid);
+		if (OidIsValid(relid))
+		{
+			char		relkind = get_rel_relkind(relid);
+
+			if ((relkind == RELKIND_RELATION ||
+				 relkind == RELKIND_PARTITIONED_TABLE ||
+				 relkind == RELKIND_FOREIGN_TABLE) &&
+				!get_rel_relispartition(relid))
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_TABLE),
+						 errmsg("table \"%s.%s\" already exists and is not a partition of \"%s\"",
+								get_namespace_name(nspid), name, parent),
+						 errdetail("It may be a partition detached earlier, holding old rows of this range."),
+						 errhint("Attach it back, or rename or drop it; the next maintenance then makes the partition.")));
+			continue;
+		}
+		if (OidIsValid(GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+									   CStringGetDatum(name),
+									   ObjectIdGetDatum(nspid))))
+			continue;
+		return;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_DUPLICATE_TABLE),
+			 errmsg("no free name for a partition of \"%s\" like \"%s\"", parent, name),
+			 errhint("Drop or rename the relations whose names start like it.")));
 }
 
 static int64
@@ -422,8 +565,39 @@ range_datum_ts(GsKeyKind kind, Node *node)
 }
 
 /*
+ * The partition of "parent" whose DETACH ... CONCURRENTLY has not finished,
+ * or InvalidOid.  PostgreSQL allows one at a time.
+ */
+static Oid
+pending_detach_child(Oid parent)
+{
+	Relation	rel = table_open(InheritsRelationId, AccessShareLock);
+	ScanKeyData key[1];
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			result = InvalidOid;
+
+	ScanKeyInit(&key[0], Anum_pg_inherits_inhparent,
+				BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(parent));
+	scan = systable_beginscan(rel, InheritsParentIndexId, true, NULL, 1, key);
+	while ((tup = systable_getnext(scan)) != NULL)
+	{
+		Form_pg_inherits inh = (Form_pg_inherits) GETSTRUCT(tup);
+
+		if (inh->inhdetachpending)
+		{
+			result = inh->inhrelid;
+			break;
+		}
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return result;
+}
+
+/*
  * Bounds of every partition of "parent" (including one being detached
- * concurrently), read from pg_class.relpartbound.  Takes no locks: the
+ * concurrently, flagged detach_pending), read from pg_class.relpartbound.  Takes no locks: the
  * caller locks the parent if it needs a stable answer.  *default_oid gets
  * the default partition or InvalidOid.
  */
@@ -433,10 +607,14 @@ gs_read_bounds(Oid parent, GsKeyKind kind, Oid *default_oid)
 	List	   *children;
 	List	   *result = NIL;
 	ListCell   *lc;
+	bool		pending = false;
+	Oid			pending_oid = InvalidOid;
 
 	*default_oid = InvalidOid;
 	children = find_inheritance_children_extended(parent, false, NoLock,
-												  NULL, NULL);
+												  &pending, NULL);
+	if (pending)
+		pending_oid = pending_detach_child(parent);
 	foreach(lc, children)
 	{
 		Oid			child = lfirst_oid(lc);
@@ -460,6 +638,7 @@ gs_read_bounds(Oid parent, GsKeyKind kind, Oid *default_oid)
 
 		b = palloc0(sizeof(GsBound));
 		b->relid = child;
+		b->detach_pending = (child == pending_oid);
 		if (spec->is_default)
 		{
 			b->is_default = true;
@@ -497,4 +676,94 @@ gs_overlaps(List *bounds, int64 lo, int64 hi)
 			return true;
 	}
 	return false;
+}
+
+/* a finite bound of a bigint key, or false for MINVALUE/MAXVALUE */
+static bool
+raw_bound(Node *node, int64 *value)
+{
+	PartitionRangeDatum *prd = castNode(PartitionRangeDatum, node);
+
+	if (prd->kind != PARTITION_RANGE_DATUM_VALUE)
+		return false;
+	*value = DatumGetInt64(castNode(Const, prd->value)->constvalue);
+	return true;
+}
+
+/* epoch seconds of 10000-01-01 00:00 UTC, and milliseconds in a year */
+#define GS_EPOCH_S_Y10K		INT64CONST(253402300800)
+#define GS_MS_PER_YEAR		INT64CONST(31536000000)
+
+/*
+ * Errors out when the existing partitions of a bigint-keyed parent do not
+ * look like the epoch unit it is managed with: bounds in epoch seconds read
+ * as milliseconds are times in the weeks around 1970-01-01, bounds in
+ * milliseconds read as seconds lie after the year 9999.  Read that way,
+ * retention would drop every partition, or keep them forever and make new
+ * ones beside them.  Only the epoch unit of the configuration can be wrong
+ * here: a real table of events neither starts in 1970 nor ends after 9999.
+ */
+void
+gs_check_epoch_bounds(Oid parent, GsKeyKind kind, const char *relname)
+{
+	List	   *children;
+	ListCell   *lc;
+
+	if (kind != GS_KEY_EPOCH_S && kind != GS_KEY_EPOCH_MS)
+		return;
+	children = find_inheritance_children_extended(parent, false, NoLock,
+												  NULL, NULL);
+	foreach(lc, children)
+	{
+		Oid			child = lfirst_oid(lc);
+		HeapTuple	tup;
+		Datum		d;
+		bool		isnull;
+		PartitionBoundSpec *spec;
+		List	   *datums;
+		ListCell   *lc2;
+
+		tup = SearchSysCache1(RELOID, ObjectIdGetDatum(child));
+		if (!HeapTupleIsValid(tup))
+			continue;
+		d = SysCacheGetAttr(RELOID, tup, Anum_pg_class_relpartbound, &isnull);
+		if (isnull)
+		{
+			ReleaseSysCache(tup);
+			continue;
+		}
+		spec = castNode(PartitionBoundSpec, stringToNode(TextDatumGetCString(d)));
+		ReleaseSysCache(tup);
+		if (spec->is_default || spec->strategy != PARTITION_STRATEGY_RANGE ||
+			spec->lowerdatums == NIL || spec->upperdatums == NIL)
+			continue;
+
+		datums = list_make2(linitial(spec->lowerdatums), linitial(spec->upperdatums));
+		foreach(lc2, datums)
+		{
+			int64		v;
+
+			if (!raw_bound(lfirst(lc2), &v))
+				continue;
+			if (kind == GS_KEY_EPOCH_MS && v != 0 &&
+				v > -GS_MS_PER_YEAR && v < GS_MS_PER_YEAR)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("partitions of table \"%s\" do not look like epoch milliseconds",
+								relname),
+						 errdetail("Partition \"%s\" has the bound " INT64_FORMAT ", which as milliseconds is %s; retention would drop it.",
+								   get_rel_name(child), v,
+								   timestamptz_to_str(gs_key_to_ts(kind, Int64GetDatum(v)))),
+						 errhint("If the key counts seconds, manage the table with epoch => 'seconds'.")));
+			if (kind == GS_KEY_EPOCH_S &&
+				(v >= GS_EPOCH_S_Y10K || v <= -GS_EPOCH_S_Y10K))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("partitions of table \"%s\" do not look like epoch seconds",
+								relname),
+						 errdetail("Partition \"%s\" has the bound " INT64_FORMAT ", which as seconds is beyond the year 9999.",
+								   get_rel_name(child), v),
+						 errhint("If the key counts milliseconds, manage the table with epoch => 'milliseconds'.")));
+		}
+	}
 }

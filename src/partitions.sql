@@ -89,6 +89,14 @@ AS 'MODULE_PATHNAME', 'gamestats_run_maintenance';
 COMMENT ON FUNCTION gamestats.run_maintenance(pg_catalog.regclass, pg_catalog.timestamptz) IS
     'create premade partitions, move default-partition rows into new partitions, apply retention; one table or all the caller owns; now fixes the clock for tests and backfills';
 
+CREATE PROCEDURE gamestats.run_maintenance_proc(
+    parent pg_catalog.regclass    DEFAULT NULL,
+    now    pg_catalog.timestamptz DEFAULT NULL)
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'gamestats_run_maintenance_proc';
+COMMENT ON PROCEDURE gamestats.run_maintenance_proc(pg_catalog.regclass, pg_catalog.timestamptz) IS
+    'the maintenance of run_maintenance(), committing after each table so that its locks are released before the next (CALL outside a transaction block); results in gamestats.managed_tables';
+
 CREATE FUNCTION gamestats.schedule_maintenance(
     schedule pg_catalog.text DEFAULT '*/10 * * * *',
     database pg_catalog.name DEFAULT NULL)
@@ -96,7 +104,7 @@ RETURNS pg_catalog.int8
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'gamestats_schedule_maintenance';
 COMMENT ON FUNCTION gamestats.schedule_maintenance(pg_catalog.text, pg_catalog.name) IS
-    'create or replace the pg_cron job gamestats-maintenance that runs gamestats.run_maintenance() as the current user; returns the job id';
+    'create or replace the pg_cron job gamestats-maintenance that runs CALL gamestats.run_maintenance_proc() as the current user; returns the job id';
 
 CREATE FUNCTION gamestats.partition_bounds(
     parent pg_catalog.regclass,
@@ -114,11 +122,13 @@ REVOKE ALL ON FUNCTION gamestats.manage_partitions(pg_catalog.regclass, pg_catal
 REVOKE ALL ON FUNCTION gamestats.alter_partitions(pg_catalog.regclass, pg_catalog.interval, pg_catalog.int4, pg_catalog.text, pg_catalog.bool) FROM PUBLIC;
 REVOKE ALL ON FUNCTION gamestats.unmanage_partitions(pg_catalog.regclass) FROM PUBLIC;
 REVOKE ALL ON FUNCTION gamestats.run_maintenance(pg_catalog.regclass, pg_catalog.timestamptz) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE gamestats.run_maintenance_proc(pg_catalog.regclass, pg_catalog.timestamptz) FROM PUBLIC;
 REVOKE ALL ON FUNCTION gamestats.schedule_maintenance(pg_catalog.text, pg_catalog.name) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION gamestats.manage_partitions(pg_catalog.regclass, pg_catalog.interval, pg_catalog.interval, pg_catalog.int4, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.bool, pg_catalog.timestamptz) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION gamestats.alter_partitions(pg_catalog.regclass, pg_catalog.interval, pg_catalog.int4, pg_catalog.text, pg_catalog.bool) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION gamestats.unmanage_partitions(pg_catalog.regclass) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION gamestats.run_maintenance(pg_catalog.regclass, pg_catalog.timestamptz) TO PUBLIC;
+GRANT EXECUTE ON PROCEDURE gamestats.run_maintenance_proc(pg_catalog.regclass, pg_catalog.timestamptz) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION gamestats.schedule_maintenance(pg_catalog.text, pg_catalog.name) TO PUBLIC;
 
 CREATE VIEW gamestats.partitions AS

@@ -39,6 +39,10 @@ is($job2, $job1, 'scheduling again replaces the job');
 is($node->safe_psql('postgres',
 	"SELECT count(*) || ' ' || min(username) || ' ' || min(schedule) FROM cron.job WHERE jobname = 'gamestats-maintenance'"),
 	'1 game * * * * *', 'one job, run as the owner, every minute');
+# the job calls the procedure that commits (and so releases locks) per table
+is($node->safe_psql('postgres',
+	"SELECT command FROM cron.job WHERE jobname = 'gamestats-maintenance'"),
+	'CALL gamestats.run_maintenance_proc()', 'the job calls run_maintenance_proc');
 
 # pg_cron 1.4 fires at minute boundaries
 ok($node->poll_query_until('postgres',

@@ -21,7 +21,8 @@ SCRIPT_PARTS = \
 	src/core.sql \
 	src/partitions.sql \
 	src/leaderboards.sql \
-	src/queries.sql
+	src/queries.sql \
+	src/monitoring.sql
 DATA_built = pg_gamestats--$(EXTVERSION).sql
 DATA = $(wildcard sql/versions/pg_gamestats--*.sql)
 
@@ -37,7 +38,8 @@ REGRESS = \
 	queries \
 	queries_security \
 	bad_input \
-	security
+	security \
+	monitoring
 REGRESS_OPTS = --outputdir=sql_output \
 	--temp-instance=tmp_check_regress --temp-config=test/regress.conf \
 	--encoding=UTF8 --no-locale
@@ -78,7 +80,7 @@ pg_gamestats--$(EXTVERSION).sql: $(SCRIPT_PARTS)
 
 # The three suites, each on its own temporary instance.  test/run-tests.sh
 # calls them as a non-root user; they can also be run one by one.
-.PHONY: check-regress check-isolation check-tap test demo demo-stop bench soak deps
+.PHONY: check-regress check-isolation check-tap test demo demo-stop bench soak deps examples
 check-regress:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 check-isolation:
@@ -103,3 +105,8 @@ bench: deps
 
 soak: deps
 	bash test/soak/run.sh
+
+# The service examples (examples/node, examples/python) against a throwaway
+# cluster with the extension installed; see test/examples.sh.
+examples: deps
+	bash test/examples.sh

@@ -52,11 +52,11 @@ SET ROLE regress_mon_reader;
 SELECT schema, table_name, runway_seconds > 86400 AS runway_over_a_day, default_rows, partitions,
        last_run_timestamp_seconds IS NOT NULL AS has_run, last_run_age_seconds >= 0 AS age_ok,
        last_run_duration_seconds >= 0 AS duration_ok, last_run_error
-  FROM gamestats.monitoring_tables ORDER BY 1, 2;
+  FROM gamestats.monitoring_tables WHERE schema = 'mon' ORDER BY 1, 2;
 SELECT schema, board, rows, last_refresh_timestamp_seconds IS NOT NULL AS refreshed,
        last_refresh_age_seconds >= 0 AS age_ok, last_refresh_duration_seconds >= 0 AS duration_ok,
        last_refresh_error, schedule_interval_seconds
-  FROM gamestats.monitoring_boards ORDER BY 1, 2;
+  FROM gamestats.monitoring_boards WHERE schema = 'mon' ORDER BY 1, 2;
 SELECT * FROM mon.src;
 SELECT * FROM mon.good;
 RESET ROLE;
@@ -65,7 +65,7 @@ RESET ROLE;
 SELECT abs(t.runway_seconds - date_part('epoch', m.runway)) < 0.001 AS runway_matches
   FROM gamestats.monitoring_tables t
   JOIN gamestats.managed_tables m ON m.parent = format('%I.%I', t.schema, t.table_name)::regclass
- WHERE t.table_name = 'ev';
+ WHERE t.schema = 'mon' AND t.table_name = 'ev';
 
 -- no column carries an error text
 SELECT attrelid::regclass AS view, string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) AS columns
@@ -82,10 +82,11 @@ SELECT * FROM gamestats.monitoring_job_schedules();
 RESET ROLE;
 
 -- dropped objects leave the views
+SELECT count(*) AS jobs_before FROM gamestats.monitoring_job_schedules() \gset
 DROP SCHEMA mon CASCADE;
-SELECT (SELECT count(*) FROM gamestats.monitoring_tables) AS tables,
-       (SELECT count(*) FROM gamestats.monitoring_boards) AS boards,
-       (SELECT count(*) FROM gamestats.monitoring_job_schedules()) AS jobs;
+SELECT (SELECT count(*) FROM gamestats.monitoring_tables WHERE schema = 'mon') AS tables,
+       (SELECT count(*) FROM gamestats.monitoring_boards WHERE schema = 'mon') AS boards,
+       :jobs_before - (SELECT count(*) FROM gamestats.monitoring_job_schedules()) AS jobs_gone;
 REVOKE CREATE ON SCHEMA public FROM regress_mon_owner;
 REVOKE USAGE ON SCHEMA cron FROM regress_mon_owner;
 DROP ROLE regress_mon_owner, regress_mon_reader, regress_mon_nobody;

@@ -25,7 +25,8 @@ SCRIPT_PARTS = \
 	src/core.sql \
 	src/partitions.sql \
 	src/leaderboards.sql \
-	src/queries.sql
+	src/queries.sql \
+	src/monitoring.sql
 DATA_built = pg_gamestats--$(EXTVERSION).sql
 DATA = $(wildcard sql/versions/pg_gamestats--*.sql)
 
@@ -45,7 +46,8 @@ REGRESS = \
 	queries_security \
 	queries_review \
 	bad_input \
-	security
+	security \
+	monitoring
 # The files that need pg_cron; they are skipped, with a line saying so, on
 # a server that has no pg_cron package (PostgreSQL 19).
 REGRESS_CRON = \
@@ -53,6 +55,7 @@ REGRESS_CRON = \
 	catalog \
 	leaderboard_errors \
 	leaderboard_swap \
+	monitoring \
 	partitions_errors \
 	security
 GAMESTATS_HAVE_CRON ?= 1
@@ -121,7 +124,7 @@ pg_gamestats--$(EXTVERSION).sql: $(SCRIPT_PARTS)
 
 # The three suites, each on its own temporary instance.  test/run-tests.sh
 # calls them as a non-root user; they can also be run one by one.
-.PHONY: check-regress check-isolation check-tap test demo demo-stop bench soak deps
+.PHONY: check-regress check-isolation check-tap test demo demo-stop bench soak deps examples
 check-regress:
 ifneq ($(GAMESTATS_HAVE_CRON),1)
 	@echo "skipped, pg_cron is not packaged for this PostgreSQL: $(filter $(REGRESS_CRON),$(REGRESS))"
@@ -149,3 +152,8 @@ bench: deps
 
 soak: deps
 	bash test/soak/run.sh
+
+# The service examples (examples/node, examples/python) against a throwaway
+# cluster with the extension installed; see test/examples.sh.
+examples: deps
+	bash test/examples.sh

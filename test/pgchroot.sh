@@ -67,7 +67,15 @@ mkdir -p "$cache"
 exec 9>"$cache/pg$ver.lock"
 flock 9
 
-if [ -f "$dir/.gamestats-ready" ]; then
+# What the suites need inside (the exporter for the TAP test of
+# contrib/postgres_exporter; pg_cron and pg_partman where packaged).
+pkgs=(postgresql-$ver postgresql-server-dev-$ver libipc-run-perl build-essential make
+      perl locales-all procps
+      prometheus-postgres-exporter)
+[ "$ver" != 19 ] && pkgs+=(postgresql-$ver-cron postgresql-$ver-partman)
+want="${pkgs[*]}"
+
+if [ -f "$dir/.gamestats-ready" ] && [ "$(cat "$dir/.gamestats-ready")" = "$want" ]; then
     mount_fs "$dir"
     echo "$dir"
     exit 0
@@ -112,9 +120,6 @@ Pin-Priority: 600
 EOF
 fi
 
-pkgs=(postgresql-$ver postgresql-server-dev-$ver libipc-run-perl build-essential make
-      perl locales-all procps)
-[ "$ver" != 19 ] && pkgs+=(postgresql-$ver-cron postgresql-$ver-partman)
 
 mount_fs "$dir"
 apt_opts=(-o Acquire::Check-Valid-Until=false -o APT::Install-Recommends=false -y -qq)
@@ -124,6 +129,6 @@ chroot "$dir" env DEBIAN_FRONTEND=noninteractive LC_ALL=C apt-get "${apt_opts[@]
     >"$cache/pg$ver.apt.log" 2>&1 || { tail -n 30 "$cache/pg$ver.apt.log" >&2; exit 1; }
 [ -x "$dir/usr/lib/postgresql/$ver/bin/pg_config" ] || {
     echo "pgchroot: PostgreSQL $ver did not install into $dir" >&2; exit 1; }
-touch "$dir/.gamestats-ready"
+echo "$want" >"$dir/.gamestats-ready"
 log "ready: $(chroot "$dir" /usr/lib/postgresql/$ver/bin/pg_config --version)"
 echo "$dir"

@@ -145,7 +145,9 @@ SELECT n.nspname AS schema,
        pg_catalog.date_part('epoch', pg_catalog.now())
            OPERATOR(pg_catalog.-) pg_catalog.date_part('epoch', c.last_run) AS last_run_age_seconds,
        pg_catalog.date_part('epoch', c.last_duration) AS last_run_duration_seconds,
-       CASE WHEN c.last_error IS NULL THEN 0 ELSE 1 END AS last_run_error
+       CASE WHEN EXISTS (SELECT FROM gamestats.partition_errors e
+                          WHERE e.parent OPERATOR(pg_catalog.=) c.parent)
+            THEN 1 ELSE 0 END AS last_run_error
   FROM gamestats.partition_config c
   JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.parent
   JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
@@ -166,7 +168,9 @@ SELECT n.nspname AS schema,
        pg_catalog.date_part('epoch', pg_catalog.now())
            OPERATOR(pg_catalog.-) pg_catalog.date_part('epoch', c.last_refresh_at) AS last_refresh_age_seconds,
        c.last_refresh_ms OPERATOR(pg_catalog./) 1000 AS last_refresh_duration_seconds,
-       CASE WHEN c.last_error IS NULL THEN 0 ELSE 1 END AS last_refresh_error,
+       CASE WHEN EXISTS (SELECT FROM gamestats.leaderboard_errors e
+                          WHERE e.board OPERATOR(pg_catalog.=) c.board)
+            THEN 1 ELSE 0 END AS last_refresh_error,
        gamestats.cron_interval(j.schedule) AS schedule_interval_seconds
   FROM gamestats.leaderboard_config c
   JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.board

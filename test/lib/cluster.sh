@@ -1,5 +1,6 @@
 # Shared by the demo and the benchmarks: a throwaway cluster of its own
-# (data directory, port, socket directory), with pg_cron preloaded, run as
+# (data directory, port, socket directory), with pg_cron preloaded where
+# this PostgreSQL has it, run as
 # the `postgres` user when invoked as root.
 #   GS_DIR   directory holding data/, log and the socket
 #   GS_PORT  port
@@ -42,15 +43,20 @@ gs_start() {
         echo "port = $GS_PORT"
         echo "listen_addresses = ''"
         echo "unix_socket_directories = '$GS_DIR'"
-        echo "shared_preload_libraries = 'pg_cron'"
-        echo "cron.database_name = '$GS_DB'"
-        echo "cron.use_background_workers = on"
+        if [ -f "$("$PG_CONFIG" --pkglibdir)/pg_cron.so" ]; then
+            echo "shared_preload_libraries = 'pg_cron'"
+            echo "cron.database_name = '$GS_DB'"
+            echo "cron.use_background_workers = on"
+        fi
         echo "max_worker_processes = 16"
         for line in "$@"; do echo "$line"; done
     } | as_pg tee -a "$GS_DIR/data/postgresql.conf" >/dev/null
     as_pg pg_ctl -D "$GS_DIR/data" -l "$GS_DIR/server.log" -w start >/dev/null
     as_pg createdb -h "$GS_DIR" -p "$GS_PORT" -U postgres "$GS_DB"
-    GS_DB=$GS_DB gs_psql -U postgres -c "CREATE EXTENSION pg_cron" -c "CREATE EXTENSION pg_gamestats"
+    if [ -f "$("$PG_CONFIG" --pkglibdir)/pg_cron.so" ]; then
+        GS_DB=$GS_DB gs_psql -U postgres -c "CREATE EXTENSION pg_cron"
+    fi
+    GS_DB=$GS_DB gs_psql -U postgres -c "CREATE EXTENSION pg_gamestats"
 }
 
 gs_stop() {

@@ -12,7 +12,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 . "$src/test/lib/chroot_run.sh"
 if gs_needs_chroot "${PG:-}"; then
-    gs_chroot_run "$PG" test/bench/run.sh BENCH="${BENCH:-}" BENCH_PLAYERS="${BENCH_PLAYERS:-1000000}"
+    mapfile -t bench_vars < <(env | grep '^BENCH' || true)
+    gs_chroot_run "$PG" test/bench/run.sh "${bench_vars[@]}"
     rc=$?
     cp "${GAMESTATS_CACHE:-/var/cache/pg_gamestats}/pg$PG/tmp/pg_gamestats_bench_results.txt" \
        "/tmp/pg_gamestats_bench_results.pg$PG.txt" 2>/dev/null || true

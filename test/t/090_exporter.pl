@@ -21,6 +21,10 @@ use Time::HiRes qw(time usleep);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use GamestatsTest;
+
+# the boards' schedules come from pg_cron (not packaged for every version)
+gs_require_cron();
 
 # test/deps.sh installs the exporter beside PostgreSQL 15, and
 # test/pgchroot.sh into the chroots of the other versions: a missing

@@ -140,6 +140,8 @@ my ($version) = (`$exporter --version 2>&1` =~ /version (\d+\.\d+)/);
 push @args, '--no-collector.stat_user_tables' if defined $version && $version >= 0.12;
 note("postgres_exporter $version: @args");
 my $h;
+# the exporter never outlives the test, also when a check dies halfway
+END { $h->kill_kill if $h && $h->pumpable; }
 {
 	local $ENV{DATA_SOURCE_NAME} = $dsn;
 	$h = IPC::Run::start([ $exporter, @args ], '<', \undef, '>', $log, '2>&1');
@@ -276,6 +278,7 @@ like($body, qr/^pg_gamestats_table_partitions\{[^}]*table="kills"\} \d+$/m, 'kil
 # stop the exporter
 $h->signal('TERM');
 $h->finish;
+undef $h;
 ok(1, 'exporter stopped');
 
 $node->stop;

@@ -9,6 +9,7 @@ OBJS = \
 	src/partition_math.o \
 	src/partition_maint.o \
 	src/partition.o \
+	src/board.o \
 	src/leaderboard.o \
 	src/query.o \
 	src/extension_guard.o

@@ -69,6 +69,7 @@
 #include "utils/varlena.h"
 
 #include "pg_gamestats.h"
+#include "board.h"
 
 typedef enum LbStrategy
 {
@@ -79,25 +80,8 @@ typedef enum LbStrategy
 
 static const char *const lb_strategy_names[] = {"swap", "concurrently", "blocking"};
 
-/* A board as recorded in gamestats.leaderboard_config. */
-typedef struct LbBoard
-{
-	Oid			relid;
-	char	   *name;			/* schema-qualified, quoted */
-	char	   *player_column;
-	char	   *score_column;
-	char	   *tiebreak_column;	/* NULL if none */
-	char	   *segment_column; /* NULL if none */
-	bool		has_job;
-	int64		jobid;
-	/* the job as schedule_refresh made it (NULL if none) */
-	char	   *job_name;
-	char	   *job_user;
-	char	   *job_command;
-	bool		creating;		/* first fill, by create_leaderboard */
-} LbBoard;
-
-static int64 lb_refresh(LbBoard *b, LbStrategy strategy, const char *label);
+static int64 lb_refresh(GsBoard *b, LbStrategy strategy, const char *label,
+						 bool creating);
 
 /* ---------------------------------------------------------------------------
  * SPI with a safe search_path, optionally as the owner of our tables
@@ -116,7 +100,7 @@ lb_safe_search_path(void)
 static Oid
 lb_catalog_owner(void)
 {
-	return gs_rel_owner(gs_catalog_relid("leaderboard_config"));
+	return gs_rel_class(gs_catalog_relid("leaderboard_config")).relowner;
 }
 
 /*
@@ -152,67 +136,23 @@ lb_spi(const char *sql, int nargs, Oid *argtypes, Datum *values,
 	return ret;
 }
 
-static char *
-lb_getvalue(int col)
-{
-	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col);
-}
-
-/*
- * Reads the configuration of a board into *b; returns false if the relation
- * is not registered as a leaderboard.
- */
-static bool
-lb_fetch_board(Oid relid, LbBoard *b)
-{
-	Oid			argtypes[1] = {REGCLASSOID};
-	Datum		values[1] = {ObjectIdGetDatum(relid)};
-	char	   *jobid;
-
-	lb_spi("SELECT player_column, score_column, tiebreak_column, segment_column, jobid,"
-		   "       job_name, job_user, job_command"
-		   "  FROM gamestats.leaderboard_config WHERE board = $1",
-		   1, argtypes, values, NULL, false);
-	if (SPI_processed == 0)
-		return false;
-
-	b->relid = relid;
-	b->player_column = lb_getvalue(1);
-	b->score_column = lb_getvalue(2);
-	b->tiebreak_column = lb_getvalue(3);
-	b->segment_column = lb_getvalue(4);
-	jobid = lb_getvalue(5);
-	b->has_job = (jobid != NULL);
-	b->jobid = jobid ? strtoi64(jobid, NULL, 10) : 0;
-	b->job_name = lb_getvalue(6);
-	b->job_user = lb_getvalue(7);
-	b->job_command = lb_getvalue(8);
-	b->name = NULL;
-	b->creating = false;
-	return true;
-}
-
 /*
  * Looks up a board for an action on it: the relation must exist and be a
  * registered leaderboard, and the caller must own it.
  */
-static void
-lb_get_board(Oid relid, LbBoard *b, const char *action)
+static GsBoard *
+lb_get_board(Oid relid, const char *action)
 {
-	bool		exists = SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid));
+	GsBoard    *b;
 
-	if (!exists)
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("leaderboard with OID %u does not exist", relid),
 				 errhint("The view gamestats.leaderboards lists the existing boards.")));
-	if (get_rel_relkind(relid) != RELKIND_MATVIEW || !lb_fetch_board(relid, b))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not a leaderboard", gs_qualified_name(relid)),
-				 errhint("Create boards with gamestats.create_leaderboard(); the view gamestats.leaderboards lists them.")));
-	b->name = gs_qualified_name(relid);
+	b = gs_board_get(relid);
 	gs_check_owner(relid, action);
+	return b;
 }
 
 /* ---------------------------------------------------------------------------
@@ -235,33 +175,33 @@ typedef struct LbSizes
  * counts them only if rows < 0.  Runs as the current user.
  */
 static void
-lb_count(LbBoard *b, const char *rel, int64 rows, LbSizes *sz)
+lb_count(GsBoard *b, const char *rel, int64 rows, LbSizes *sz)
 {
 	bool		isnull;
 
 	sz->rows = rows;
 	sz->segments = 0;
 	sz->segment_names = sz->segment_rows = (Datum) 0;
-	if (b->segment_column)
+	if (gs_board_segmented(b))
 	{
+		const char *segment = quote_identifier(b->column[GS_COL_SEGMENT]);
 		char	   *sql;
 		int			nestlevel;
 
 		/*
-		 * Segment values are kept as text written under fixed settings
-		 * (gs_begin_canonical_output), the form the query functions look
-		 * them up by, whatever the DateStyle, TimeZone, ... of the session
-		 * that refreshes or reads.  Values that still share one text form
-		 * are counted together rather than failing the refresh.
+		 * Segments are stored in the form board.h describes: the text cast
+		 * under gs_begin_canonical_output(), whatever the DateStyle,
+		 * TimeZone, ... of the session that refreshes or reads.  Values that
+		 * still share one text form are counted together rather than
+		 * failing the refresh.
 		 */
 		sql = psprintf("SELECT pg_catalog.array_agg(y.s), pg_catalog.array_agg(y.n),"
 					   "       pg_catalog.count(*), pg_catalog.sum(y.n)::pg_catalog.int8"
 					   "  FROM (SELECT x.s, pg_catalog.sum(x.n)::pg_catalog.int8 AS n"
-					   "          FROM (SELECT b.%s::pg_catalog.text AS s, pg_catalog.count(*) AS n"
+					   "          FROM (SELECT " GS_SEGMENT_TEXT_SQL " AS s, pg_catalog.count(*) AS n"
 					   "                  FROM %s AS b GROUP BY b.%s) AS x"
 					   "         GROUP BY x.s) AS y",
-					   quote_identifier(b->segment_column), rel,
-					   quote_identifier(b->segment_column));
+					   psprintf("b.%s", segment), rel, segment);
 		nestlevel = gs_begin_canonical_output();
 		lb_spi(sql, 0, NULL, NULL, NULL, false);
 		AtEOXact_GUC(false, nestlevel);
@@ -295,7 +235,7 @@ lb_count(LbBoard *b, const char *rel, int64 rows, LbSizes *sz)
  * transaction, so they commit with the board.  Returns the board's rows.
  */
 static int64
-lb_write_state(LbBoard *b, LbSizes *sz, const char *strategy,
+lb_write_state(GsBoard *b, LbSizes *sz, const char *strategy,
 			   TimestampTz started)
 {
 	Datum		values[6];
@@ -306,7 +246,7 @@ lb_write_state(LbBoard *b, LbSizes *sz, const char *strategy,
 	values[0] = ObjectIdGetDatum(b->relid);
 	argtypes[0] = REGCLASSOID;
 
-	if (b->segment_column)
+	if (gs_board_segmented(b))
 	{
 		lb_spi("DELETE FROM gamestats.leaderboard_segment WHERE board = $1",
 			   1, argtypes, values, NULL, true);
@@ -329,7 +269,7 @@ lb_write_state(LbBoard *b, LbSizes *sz, const char *strategy,
 	argtypes[1] = INT8OID;
 	values[2] = Int64GetDatum(sz->segments);
 	argtypes[2] = INT8OID;
-	if (b->segment_column == NULL)
+	if (!gs_board_segmented(b))
 		nulls[2] = 'n';
 	values[3] = TimestampTzGetDatum(started);
 	argtypes[3] = TIMESTAMPTZOID;
@@ -376,22 +316,6 @@ lb_raise_duplicate(ErrorData *edata, const char *board, bool segmented,
  * create_leaderboard
  * ---------------------------------------------------------------------------
  */
-
-static const char *
-lb_rank_function(const char *rank_type)
-{
-	if (strcmp(rank_type, "competition") == 0)
-		return "rank";
-	if (strcmp(rank_type, "dense") == 0)
-		return "dense_rank";
-	if (strcmp(rank_type, "ordinal") == 0)
-		return "row_number";
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown rank_type \"%s\"", rank_type),
-			 errhint("Use 'competition' (ranks 1, 2, 2, 4), 'dense' (1, 2, 2, 3) or 'ordinal' (1, 2, 3, 4).")));
-	return NULL;				/* keep compiler quiet */
-}
 
 /* Position (0-based) of a column of the query's result, or an error. */
 static int
@@ -587,13 +511,11 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 	"score_column", "descending", NULL, NULL, "rank_type"};
 	char	   *board_text;
 	char	   *query;
-	char	   *roles[4];		/* player, score, tiebreak, segment */
-	static const char *const role_args[] = {"player_column", "score_column",
-	"tiebreak_column", "segment_column"};
-	int			cols[4] = {-1, -1, -1, -1};
+	/* the query's columns by role (up to GS_COL_SEGMENT), 0-based */
+	char	   *roles[GS_COL_RANK];
+	int			cols[GS_COL_RANK] = {-1, -1, -1, -1};
 	bool		descending;
-	const char *rank_type;
-	const char *rankfn;
+	GsRankType	rank_type;
 	RangeVar   *rv;
 	Oid			nspid;
 	char	   *qualname;
@@ -601,9 +523,7 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 	CachedPlanSource *source;
 	TupleDesc	desc;
 	StringInfoData sql;
-	const char *seg_prefix;
 	Oid			boardid;
-	LbBoard		b;
 	int			i,
 				j;
 
@@ -616,13 +536,12 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 
 	board_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	roles[0] = pstrdup(NameStr(*PG_GETARG_NAME(2)));
-	roles[1] = pstrdup(NameStr(*PG_GETARG_NAME(3)));
+	roles[GS_COL_PLAYER] = pstrdup(NameStr(*PG_GETARG_NAME(2)));
+	roles[GS_COL_SCORE] = pstrdup(NameStr(*PG_GETARG_NAME(3)));
 	descending = PG_GETARG_BOOL(4);
-	roles[2] = PG_ARGISNULL(5) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(5)));
-	roles[3] = PG_ARGISNULL(6) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(6)));
-	rank_type = text_to_cstring(PG_GETARG_TEXT_PP(7));
-	rankfn = lb_rank_function(rank_type);
+	roles[GS_COL_TIEBREAK] = PG_ARGISNULL(5) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(5)));
+	roles[GS_COL_SEGMENT] = PG_ARGISNULL(6) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(6)));
+	rank_type = gs_rank_type_parse(text_to_cstring(PG_GETARG_TEXT_PP(7)));
 
 	gs_forbid_in_recovery("create a leaderboard");
 
@@ -662,11 +581,11 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 	{
 		const char *colname = NameStr(TupleDescAttr(desc, i)->attname);
 
-		if (strcmp(colname, "rank") == 0)
+		if (strcmp(colname, GS_RANK_COLUMN) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_DUPLICATE_COLUMN),
-					 errmsg("leaderboard query returns a column named \"rank\""),
-					 errdetail("The board's first column is its own \"rank\"."),
+					 errmsg("leaderboard query returns a column named \"%s\"", GS_RANK_COLUMN),
+					 errdetail("The board's first column is its own \"%s\".", GS_RANK_COLUMN),
 					 errhint("Rename that column in the query, e.g. SELECT ..., rank AS previous_rank.")));
 		for (j = 0; j < i; j++)
 			if (strcmp(colname, NameStr(TupleDescAttr(desc, j)->attname)) == 0)
@@ -676,61 +595,67 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 						 errhint("Give each column of the query a distinct alias.")));
 	}
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < GS_COL_RANK; i++)
 	{
 		if (roles[i] == NULL)
 			continue;
-		cols[i] = lb_find_column(desc, roles[i], role_args[i]);
+		cols[i] = lb_find_column(desc, roles[i], gs_board_column_arg(i));
 		for (j = 0; j < i; j++)
 			if (cols[j] == cols[i])
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("%s and %s are both column \"%s\"",
-								role_args[j], role_args[i], roles[i]),
+								gs_board_column_arg(j), gs_board_column_arg(i), roles[i]),
 						 errhint("Player, score, tiebreak and segment must be four different columns.")));
-		lb_check_orderable(desc, cols[i], role_args[i]);
+		lb_check_orderable(desc, cols[i], gs_board_column_arg(i));
 	}
 
 	/*
-	 * The ranking: rank() / dense_rank() / row_number() over the user's
-	 * query, partitioned by segment, ordered by score, then tiebreak, then
-	 * (ordinal) player.  Rows without player, score or segment are left out.
+	 * The ranking, as board.h describes it: rank() / dense_rank() /
+	 * row_number() over the user's query, partitioned by segment, ordered by
+	 * score, then tiebreak, then (ordinal) player.  Rows without player,
+	 * score or segment are left out.
 	 */
-	seg_prefix = roles[3] ? psprintf("%s, ", quote_identifier(roles[3])) : "";
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "CREATE MATERIALIZED VIEW %s AS\nSELECT pg_catalog.%s() OVER (",
-					 qualname, rankfn);
-	if (roles[3])
-		appendStringInfo(&sql, "PARTITION BY q.%s ", quote_identifier(roles[3]));
-	appendStringInfo(&sql, "ORDER BY q.%s %s", quote_identifier(roles[1]),
+					 qualname, gs_rank_type_function(rank_type));
+	if (roles[GS_COL_SEGMENT])
+		appendStringInfo(&sql, "PARTITION BY q.%s ", quote_identifier(roles[GS_COL_SEGMENT]));
+	appendStringInfo(&sql, "ORDER BY q.%s %s", quote_identifier(roles[GS_COL_SCORE]),
 					 descending ? "DESC" : "ASC");
-	if (roles[2])
-		appendStringInfo(&sql, ", q.%s ASC", quote_identifier(roles[2]));
-	if (strcmp(rankfn, "row_number") == 0)
-		appendStringInfo(&sql, ", q.%s ASC", quote_identifier(roles[0]));
-	appendStringInfoString(&sql, ") AS rank");
-	for (i = 0; i < 4; i++)
+	if (roles[GS_COL_TIEBREAK])
+		appendStringInfo(&sql, ", q.%s ASC", quote_identifier(roles[GS_COL_TIEBREAK]));
+	if (rank_type == GS_RANK_ORDINAL)
+		appendStringInfo(&sql, ", q.%s ASC", quote_identifier(roles[GS_COL_PLAYER]));
+	appendStringInfo(&sql, ") AS %s", GS_RANK_COLUMN);
+	for (i = 0; i < GS_COL_RANK; i++)
 		if (roles[i])
 			appendStringInfo(&sql, ", q.%s", quote_identifier(roles[i]));
 	for (i = 0; i < desc->natts; i++)
-		if (i != cols[0] && i != cols[1] && i != cols[2] && i != cols[3])
+	{
+		for (j = 0; j < GS_COL_RANK; j++)
+			if (i == cols[j])
+				break;
+		if (j == GS_COL_RANK)
 			appendStringInfo(&sql, ", q.%s",
 							 quote_identifier(NameStr(TupleDescAttr(desc, i)->attname)));
+	}
 	appendStringInfo(&sql, "\n  FROM (\n%s\n) AS q\n WHERE q.%s IS NOT NULL AND q.%s IS NOT NULL",
-					 query, quote_identifier(roles[1]), quote_identifier(roles[0]));
+					 query, quote_identifier(roles[GS_COL_SCORE]),
+					 quote_identifier(roles[GS_COL_PLAYER]));
 	{
 		/* NaN scores are left out like NULL ones (NaN sorts above Infinity) */
-		Oid			scoretype = getBaseType(TupleDescAttr(desc, cols[1])->atttypid);
+		Oid			scoretype = getBaseType(TupleDescAttr(desc, cols[GS_COL_SCORE])->atttypid);
 		const char *nan_type = scoretype == FLOAT8OID ? "float8" :
 			scoretype == FLOAT4OID ? "float4" :
 			scoretype == NUMERICOID ? "numeric" : NULL;
 
 		if (nan_type)
 			appendStringInfo(&sql, " AND q.%s OPERATOR(pg_catalog.<>) 'NaN'::pg_catalog.%s",
-							 quote_identifier(roles[1]), nan_type);
+							 quote_identifier(roles[GS_COL_SCORE]), nan_type);
 	}
-	if (roles[3])
-		appendStringInfo(&sql, " AND q.%s IS NOT NULL", quote_identifier(roles[3]));
+	if (roles[GS_COL_SEGMENT])
+		appendStringInfo(&sql, " AND q.%s IS NOT NULL", quote_identifier(roles[GS_COL_SEGMENT]));
 	/* filled below by the same code as every refresh */
 	appendStringInfoString(&sql, "\n  WITH NO DATA");
 
@@ -741,32 +666,22 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 	if (!OidIsValid(boardid))
 		elog(ERROR, "materialized view \"%s\" was not created", qualname);
 
-	/* the three indexes, key columns as in the contract */
+	/* its indexes, as board.h lists them */
+	for (i = 0; i < GS_NUM_INDEXES; i++)
 	{
-		char	   *idx = ChooseRelationName(rv->relname, NULL, "player_key", nspid, false);
+		const GsIndexSpec *spec = &gs_board_indexes[i];
+		char	   *idx = ChooseRelationName(rv->relname, NULL, spec->suffix, nspid, false);
 
 		resetStringInfo(&sql);
-		appendStringInfo(&sql, "CREATE UNIQUE INDEX %s ON %s (%s%s)",
-						 quote_identifier(idx), qualname, seg_prefix,
-						 quote_identifier(roles[0]));
-		if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "could not create index \"%s\"", idx);
-		CommandCounterIncrement();
-
-		idx = ChooseRelationName(rv->relname, NULL, "rank_idx", nspid, false);
-		resetStringInfo(&sql);
-		appendStringInfo(&sql, "CREATE INDEX %s ON %s (%srank, %s)",
-						 quote_identifier(idx), qualname, seg_prefix,
-						 quote_identifier(roles[0]));
-		if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "could not create index \"%s\"", idx);
-		CommandCounterIncrement();
-
-		idx = ChooseRelationName(rv->relname, NULL, "score_idx", nspid, false);
-		resetStringInfo(&sql);
-		appendStringInfo(&sql, "CREATE INDEX %s ON %s (%s%s)",
-						 quote_identifier(idx), qualname, seg_prefix,
-						 quote_identifier(roles[1]));
+		appendStringInfo(&sql, "CREATE %sINDEX %s ON %s (",
+						 spec->unique ? "UNIQUE " : "", quote_identifier(idx), qualname);
+		if (roles[GS_COL_SEGMENT])
+			appendStringInfo(&sql, "%s, ", quote_identifier(roles[GS_COL_SEGMENT]));
+		for (j = 0; j < spec->ncolumns; j++)
+			appendStringInfo(&sql, "%s%s", j > 0 ? ", " : "",
+							 quote_identifier(spec->columns[j] == GS_COL_RANK ?
+											  GS_RANK_COLUMN : roles[spec->columns[j]]));
+		appendStringInfoChar(&sql, ')');
 		if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
 			elog(ERROR, "could not create index \"%s\"", idx);
 		CommandCounterIncrement();
@@ -789,12 +704,14 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 		nulls[5] = PG_ARGISNULL(5) ? 'n' : ' ';
 		values[6] = PG_ARGISNULL(6) ? (Datum) 0 : PG_GETARG_DATUM(6);
 		nulls[6] = PG_ARGISNULL(6) ? 'n' : ' ';
-		values[7] = CStringGetTextDatum(rank_type);
+		values[7] = CStringGetTextDatum(gs_rank_type_name(rank_type));
 		lb_spi("INSERT INTO gamestats.leaderboard_config"
 			   " (board, query, player_column, score_column, descending,"
 			   "  tiebreak_column, segment_column, rank_type)"
 			   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 			   8, argtypes, values, nulls, true);
+		/* the scan of gs_board_get() must see it */
+		CommandCounterIncrement();
 	}
 
 	/*
@@ -802,11 +719,7 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 	 * a safe search_path, so a query that only works with the caller's
 	 * search_path fails now rather than at its first refresh.
 	 */
-	if (!lb_fetch_board(boardid, &b))
-		elog(ERROR, "leaderboard \"%s\" was not registered", qualname);
-	b.name = qualname;
-	b.creating = true;
-	(void) lb_refresh(&b, LB_SWAP, "create");
+	(void) lb_refresh(gs_board_get(boardid), LB_SWAP, "create", true);
 
 	SPI_finish();
 	PG_RETURN_OID(boardid);
@@ -972,43 +885,13 @@ lb_fill(Oid newheap, Query *query, const char *board)
 	return processed;
 }
 
-/* Is "indexoid" the board's unique ([segment,] player) index? */
-static bool
-lb_is_player_index(LbBoard *b, Oid indexoid)
-{
-	HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
-	Form_pg_index idx;
-	const char *want[2];
-	int			nwant = 0;
-	bool		match;
-	int			i;
-
-	if (!HeapTupleIsValid(tup))
-		return false;
-	idx = (Form_pg_index) GETSTRUCT(tup);
-	if (b->segment_column)
-		want[nwant++] = b->segment_column;
-	want[nwant++] = b->player_column;
-	match = idx->indisunique && idx->indnkeyatts == nwant &&
-		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
-		heap_attisnull(tup, Anum_pg_index_indpred, NULL);
-	for (i = 0; match && i < nwant; i++)
-	{
-		char	   *att = idx->indkey.values[i] > 0 ?
-			get_attname(b->relid, idx->indkey.values[i], true) : NULL;
-
-		match = att != NULL && strcmp(att, want[i]) == 0;
-	}
-	ReleaseSysCache(tup);
-	return match;
-}
-
 /*
  * Creates a copy of every index of the board on the transient heap and
  * builds it.  Returns the copies' OIDs in the order of board_indexes.
  */
 static List *
-lb_build_indexes(LbBoard *b, Oid newheap, List *board_indexes)
+lb_build_indexes(GsBoard *b, Relation board, Oid newheap, List *board_indexes,
+				 bool creating)
 {
 	Relation	heap = table_open(newheap, NoLock);
 	List	   *copies = NIL;
@@ -1045,9 +928,8 @@ lb_build_indexes(LbBoard *b, Oid newheap, List *board_indexes)
 			if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION || !info->ii_Unique)
 				PG_RE_THROW();
 			FlushErrorState();
-			if (lb_is_player_index(b, oldidx))
-				lb_raise_duplicate(edata, b->name, b->segment_column != NULL,
-								   !b->creating);
+			if (gs_board_is_index(b, board, oldidx, GS_INDEX_PLAYER))
+				lb_raise_duplicate(edata, b->name, gs_board_segmented(b), !creating);
 			/* an index the owner added: name it, not its transient copy */
 			boardrel = relation_open(b->relid, NoLock);
 			ereport(ERROR,
@@ -1141,7 +1023,7 @@ lb_lock_board(void *arg)
  * they never wait longer than one lock_timeout for it.
  */
 static void
-lb_lock_for_swap(LbBoard *b, List *relids)
+lb_lock_for_swap(GsBoard *b, List *relids)
 {
 	int			attempts = gamestats_lock_retries + 1;
 	int			i;
@@ -1270,24 +1152,11 @@ lb_swap_storage(Oid keep, Oid other, bool swap_toast, int32 new_allvisible,
 	gs_close_smgr(other);
 }
 
-static Oid
-lb_toast_of(Oid relid)
-{
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			toastid;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	toastid = ((Form_pg_class) GETSTRUCT(tup))->reltoastrelid;
-	ReleaseSysCache(tup);
-	return toastid;
-}
-
 /* Gives the board's (new) TOAST table and index their usual names. */
 static void
 lb_rename_toast(Oid boardid)
 {
-	Oid			toastid = lb_toast_of(boardid);
+	Oid			toastid = gs_rel_class(boardid).reltoastrelid;
 	char		name[NAMEDATALEN];
 
 	if (!OidIsValid(toastid))
@@ -1310,7 +1179,7 @@ lb_rename_toast(Oid boardid)
  * that the short lock covers only catalog updates.
  */
 static void
-lb_refresh_swap(LbBoard *b, LbSizes *sz)
+lb_refresh_swap(GsBoard *b, LbSizes *sz, bool creating)
 {
 	Relation	board = table_open(b->relid, NoLock);
 	Query	   *query = lb_board_query(board);
@@ -1344,7 +1213,7 @@ lb_refresh_swap(LbBoard *b, LbSizes *sz)
 							board->rd_rel->relpersistence, ExclusiveLock);
 	processed = lb_fill(newheap, query, b->name);
 	CommandCounterIncrement();
-	copies = lb_build_indexes(b, newheap, board_indexes);
+	copies = lb_build_indexes(b, board, newheap, board_indexes, creating);
 	lb_count(b, quote_qualified_identifier(get_namespace_name(get_rel_namespace(newheap)),
 										   get_rel_name(newheap)),
 			 (int64) processed, sz);
@@ -1413,39 +1282,11 @@ lb_parse_strategy(const char *s)
 }
 
 /*
- * The board must still have the columns its configuration names: a column
- * renamed (or dropped) since its creation makes the refresh's bookkeeping
- * and the query functions fail, and renaming it back is the fix.
- */
-static void
-lb_check_columns(LbBoard *b)
-{
-	const char *const names[] = {"rank", b->player_column, b->score_column,
-	b->tiebreak_column, b->segment_column};
-	const char *const roles[] = {"rank column", "player_column", "score_column",
-	"tiebreak_column", "segment_column"};
-	int			i;
-
-	for (i = 0; i < lengthof(names); i++)
-	{
-		if (names[i] == NULL || get_attnum(b->relid, names[i]) != InvalidAttrNumber)
-			continue;
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("leaderboard \"%s\" has no column \"%s\"", b->name, names[i]),
-				 errdetail("Its %s is \"%s\" in gamestats.leaderboard_config: the column was renamed or dropped since the board was created.",
-						   roles[i], names[i]),
-				 errhint("Rename the column back with ALTER MATERIALIZED VIEW %s RENAME COLUMN ... TO %s.",
-						 b->name, quote_identifier(names[i]))));
-	}
-}
-
-/*
  * One refresh with the board's lock; returns its rows.  "label" is the
  * strategy recorded in last_strategy.
  */
 static int64
-lb_refresh(LbBoard *b, LbStrategy strategy, const char *label)
+lb_refresh(GsBoard *b, LbStrategy strategy, const char *label, bool creating)
 {
 	TimestampTz started;
 	LbSizes		sz;
@@ -1457,11 +1298,11 @@ lb_refresh(LbBoard *b, LbStrategy strategy, const char *label)
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("leaderboard \"%s\" was dropped while waiting for its lock", b->name),
 				 errhint("Nothing is left to refresh.")));
-	lb_check_columns(b);
+	gs_board_check_columns(b);
 	started = GetCurrentTimestamp();
 
 	if (strategy == LB_SWAP)
-		lb_refresh_swap(b, &sz);
+		lb_refresh_swap(b, &sz, creating);
 	else
 	{
 		char	   *sql = psprintf("REFRESH MATERIALIZED VIEW %s%s",
@@ -1474,7 +1315,7 @@ lb_refresh(LbBoard *b, LbStrategy strategy, const char *label)
 		lb_spi(sql, 0, NULL, NULL, NULL, false);
 		/* segment values go through their type's cast: as the owner, restricted */
 		GetUserIdAndSecContext(&save_userid, &save_sec);
-		SetUserIdAndSecContext(gs_rel_owner(b->relid),
+		SetUserIdAndSecContext(gs_rel_class(b->relid).relowner,
 							   save_sec | SECURITY_RESTRICTED_OPERATION);
 		lb_count(b, b->name, -1, &sz);
 		SetUserIdAndSecContext(save_userid, save_sec);
@@ -1488,7 +1329,7 @@ lb_refresh(LbBoard *b, LbStrategy strategy, const char *label)
  * Locks the configuration row: a board dropped meanwhile records nothing.
  */
 static void
-lb_record_error(LbBoard *b, ErrorData *edata)
+lb_record_error(GsBoard *b, ErrorData *edata)
 {
 	Oid			argtypes[2] = {REGCLASSOID, TEXTOID};
 	Datum		values[2];
@@ -1513,7 +1354,7 @@ lb_record_error(LbBoard *b, ErrorData *edata)
 /* lb_refresh() as a gs_run_in_subxact() callback */
 typedef struct LbRefreshCall
 {
-	LbBoard    *b;
+	GsBoard    *b;
 	LbStrategy	strategy;
 	int64		rows;
 } LbRefreshCall;
@@ -1523,7 +1364,8 @@ lb_refresh_call(void *arg)
 {
 	LbRefreshCall *call = (LbRefreshCall *) arg;
 
-	call->rows = lb_refresh(call->b, call->strategy, lb_strategy_names[call->strategy]);
+	call->rows = lb_refresh(call->b, call->strategy, lb_strategy_names[call->strategy],
+							false);
 }
 
 /*
@@ -1544,7 +1386,7 @@ gamestats_refresh_leaderboard(PG_FUNCTION_ARGS)
 	Oid			relid;
 	LbStrategy	strategy;
 	bool		raise_error;
-	LbBoard		b;
+	GsBoard    *b;
 	int64		rows = -1;
 	bool		failed = false;
 
@@ -1561,18 +1403,18 @@ gamestats_refresh_leaderboard(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	lb_get_board(relid, &b, "refresh it");
+	b = lb_get_board(relid, "refresh it");
 
 	if (raise_error)
-		rows = lb_refresh(&b, strategy, lb_strategy_names[strategy]);
+		rows = lb_refresh(b, strategy, lb_strategy_names[strategy], false);
 	else
 	{
-		LbRefreshCall call = {&b, strategy, -1};
+		LbRefreshCall call = {b, strategy, -1};
 		ErrorData  *edata = gs_run_in_subxact(lb_refresh_call, &call);
 
 		if (edata != NULL)
 		{
-			lb_record_error(&b, edata);
+			lb_record_error(b, edata);
 			failed = true;
 		}
 		rows = call.rows;
@@ -1602,18 +1444,18 @@ lb_have_pg_cron(void)
  * user's job, and a superuser would remove it.
  */
 static void
-lb_unschedule(LbBoard *b)
+lb_unschedule(const char *board, const GsBoardJob *job)
 {
 	Oid			argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[3];
 
-	if (!b->has_job || !lb_have_pg_cron())
+	if (!job->has_job || !lb_have_pg_cron())
 		return;
-	if (b->job_name && b->job_user && b->job_command)
+	if (job->name && job->user && job->command)
 	{
-		values[0] = CStringGetTextDatum(b->job_name);
-		values[1] = CStringGetTextDatum(b->job_user);
-		values[2] = CStringGetTextDatum(b->job_command);
+		values[0] = CStringGetTextDatum(job->name);
+		values[1] = CStringGetTextDatum(job->user);
+		values[2] = CStringGetTextDatum(job->command);
 		/* as the caller: cron.job shows a non-superuser only their jobs */
 		lb_spi("SELECT cron.unschedule(j.jobid) FROM cron.job j"
 			   " WHERE j.jobname::pg_catalog.text OPERATOR(pg_catalog.=) $1"
@@ -1624,7 +1466,7 @@ lb_unschedule(LbBoard *b)
 			return;
 	}
 	ereport(WARNING,
-			(errmsg("pg_cron job " INT64_FORMAT " of leaderboard \"%s\" was not removed", b->jobid, b->name),
+			(errmsg("pg_cron job " INT64_FORMAT " of leaderboard \"%s\" was not removed", job->jobid, board),
 			 errdetail("No job of this board that you may remove is left with the name, user and command it was scheduled with."),
 			 errhint("Check cron.job; the owner of a left-over job or a superuser can remove it with cron.unschedule().")));
 }
@@ -1643,7 +1485,8 @@ gamestats_schedule_refresh(PG_FUNCTION_ARGS)
 {
 	Oid			relid;
 	char	   *schedule;
-	LbBoard		b;
+	GsBoard    *b;
+	GsBoardJob	job;
 	Oid			argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[3];
 	bool		isnull;
@@ -1660,7 +1503,7 @@ gamestats_schedule_refresh(PG_FUNCTION_ARGS)
 	gs_forbid_in_recovery("schedule a leaderboard refresh");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	lb_get_board(relid, &b, "schedule its refresh");
+	b = lb_get_board(relid, "schedule its refresh");
 	if (!lb_have_pg_cron())
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -1668,7 +1511,9 @@ gamestats_schedule_refresh(PG_FUNCTION_ARGS)
 						get_database_name(MyDatabaseId)),
 				 errhint("Add pg_cron to shared_preload_libraries, set cron.database_name to this database, restart the server and run CREATE EXTENSION pg_cron; or refresh the board from your own scheduler with gamestats.refresh_leaderboard().")));
 
-	values[0] = CStringGetTextDatum(psprintf("gamestats-refresh-%s", b.name));
+	(void) gs_board_read_job(relid, &job);
+
+	values[0] = CStringGetTextDatum(psprintf("gamestats-refresh-%s", b->name));
 	values[1] = CStringGetTextDatum(schedule);
 	/*
 	 * The job names the board, not its OID: pg_dump carries cron.job over
@@ -1683,8 +1528,8 @@ gamestats_schedule_refresh(PG_FUNCTION_ARGS)
 										SPI_tuptable->tupdesc, 1, &isnull));
 
 	/* a job of an earlier name of the board (renamed since) goes */
-	if (b.has_job && b.jobid != jobid)
-		lb_unschedule(&b);
+	if (job.has_job && job.jobid != jobid)
+		lb_unschedule(b->name, &job);
 
 	/*
 	 * Remember the job as pg_cron stored it (it may shorten the name): only
@@ -1721,7 +1566,7 @@ gamestats_drop_leaderboard(PG_FUNCTION_ARGS)
 {
 	Oid			relid;
 	bool		cascade;
-	LbBoard		b;
+	GsBoardJob	job;
 	Oid			argtypes[1] = {REGCLASSOID};
 	Datum		values[1];
 
@@ -1739,18 +1584,19 @@ gamestats_drop_leaderboard(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 
 	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)) &&
-		lb_fetch_board(relid, &b))
+		gs_board_read_job(relid, &job))
 	{
 		/* the view is gone already: clean up what refers to it */
-		b.name = psprintf("%u", relid);
-		lb_unschedule(&b);
+		lb_unschedule(psprintf("%u", relid), &job);
 	}
 	else
 	{
-		lb_get_board(relid, &b, "drop it");
+		GsBoard    *b = lb_get_board(relid, "drop it");
+
 		/* the job first: the drop's event trigger forgets its id */
-		lb_unschedule(&b);
-		lb_spi(psprintf("DROP MATERIALIZED VIEW %s%s", b.name,
+		(void) gs_board_read_job(relid, &job);
+		lb_unschedule(b->name, &job);
+		lb_spi(psprintf("DROP MATERIALIZED VIEW %s%s", b->name,
 						cascade ? " CASCADE" : ""),
 			   0, NULL, NULL, NULL, false);
 	}

@@ -62,7 +62,7 @@ config_exec(const char *sql, int nargs, Oid *types, Datum *values,
 	int			ret;
 
 	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(gs_rel_owner(gs_catalog_relid("partition_config")),
+	SetUserIdAndSecContext(gs_rel_class(gs_catalog_relid("partition_config")).relowner,
 						   save_sec | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 	ret = SPI_execute_with_args(sql, nargs, types, values, nulls, read_only, 0);

@@ -233,7 +233,7 @@ lock_bounded(Oid relid, LOCKMODE mode, bool queue)
 	 */
 	pgstat_clear_snapshot();
 	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(gs_rel_owner(gs_catalog_relid("partition_config")),
+	SetUserIdAndSecContext(gs_rel_class(gs_catalog_relid("partition_config")).relowner,
 						   save_sec | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 	ret = SPI_execute_with_args("SELECT a.pid, a.xact_start"

@@ -9,6 +9,7 @@
 #ifndef PG_GAMESTATS_H
 #define PG_GAMESTATS_H
 
+#include "catalog/pg_class.h"
 #include "utils/rel.h"
 
 #include "compat.h"
@@ -28,12 +29,13 @@ extern int	gamestats_max_batch;
 extern int	gs_begin_lock_timeout(void);
 extern void gs_end_lock_timeout(int nestlevel);
 extern int	gs_begin_canonical_output(void);
-extern Oid	gs_rel_owner(Oid relid);
+extern FormData_pg_class gs_rel_class(Oid relid);
 extern bool gs_is_owner(Oid relid);
 extern void gs_check_owner(Oid relid, const char *action);
 extern void gs_forbid_in_recovery(const char *action);
 extern Oid	gs_catalog_relid(const char *relname);
 extern char *gs_qualified_name(Oid relid);
 extern ErrorData *gs_run_in_subxact(void (*fn) (void *), void *arg);
+extern bool gs_read_value(Oid type, char *str, Datum *result);
 
 #endif							/* PG_GAMESTATS_H */

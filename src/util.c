@@ -2,7 +2,8 @@
  *
  * util.c
  *	  Helpers shared by the partition manager, the leaderboards and the
- *	  query functions: bounded lock waits, ownership checks, names.
+ *	  query functions: bounded lock waits, canonical output settings,
+ *	  pg_class fields, ownership checks, names, subtransactions, input.
  *
  *-------------------------------------------------------------------------
  */
@@ -13,6 +14,7 @@
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -75,18 +77,21 @@ gs_begin_canonical_output(void)
 	return nestlevel;
 }
 
-/* Owner of a relation. */
-Oid
-gs_rel_owner(Oid relid)
+/*
+ * The fixed-size part of relation relid's pg_class row, copied; an error if
+ * there is none.  gs_rel_class(relid).relowner, .relam, .reltoastrelid ...
+ */
+FormData_pg_class
+gs_rel_class(Oid relid)
 {
 	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			owner;
+	FormData_pg_class result;
 
 	if (!HeapTupleIsValid(tup))
 		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	result = *(Form_pg_class) GETSTRUCT(tup);
 	ReleaseSysCache(tup);
-	return owner;
+	return result;
 }
 
 /* Does the current user own the relation (or is superuser)? */
@@ -185,4 +190,78 @@ gs_run_in_subxact(void (*fn) (void *), void *arg)
 	}
 	PG_END_TRY();
 	return edata;
+}
+
+#ifndef GS_HAVE_SOFT_INPUT
+/* OidInputFunctionCall() as a gs_run_in_subxact() callback */
+typedef struct InputCall
+{
+	Oid			infunc;
+	Oid			ioparam;
+	char	   *str;
+	Datum		result;
+} InputCall;
+
+static void
+input_call(void *arg)
+{
+	InputCall  *call = (InputCall *) arg;
+
+	call->result = OidInputFunctionCall(call->infunc, call->str, call->ioparam, -1);
+}
+#endif
+
+/*
+ * Reads "str" as a value of "type" through its input function; returns
+ * false, instead of raising the error, when it is not valid input for the
+ * type.
+ */
+bool
+gs_read_value(Oid type, char *str, Datum *result)
+{
+	Oid			infunc,
+				ioparam;
+
+	getTypeInputInfo(type, &infunc, &ioparam);
+#ifdef GS_HAVE_SOFT_INPUT
+	{
+		ErrorSaveContext escontext = {T_ErrorSaveContext};
+		FmgrInfo	flinfo;
+
+		fmgr_info(infunc, &flinfo);
+		return InputFunctionCallSafe(&flinfo, str, ioparam, -1,
+									 (Node *) &escontext, result);
+	}
+#else
+	if (type == BOOLOID)
+	{
+		bool		b;
+
+		if (!parse_bool(str, &b))
+			return false;
+		*result = BoolGetDatum(b);
+		return true;
+	}
+	if (type_is_enum(type) &&
+		(strlen(str) >= NAMEDATALEN ||
+		 !SearchSysCacheExists2(ENUMTYPOIDNAME, ObjectIdGetDatum(type),
+								CStringGetDatum(str))))
+		return false;
+	if (!IsInParallelMode())
+	{
+		/* input functions of PostgreSQL 15 have no soft errors */
+		InputCall	call = {infunc, ioparam, str, (Datum) 0};
+		ErrorData  *edata = gs_run_in_subxact(input_call, &call);
+
+		if (edata != NULL)
+		{
+			FreeErrorData(edata);
+			return false;
+		}
+		*result = call.result;
+		return true;
+	}
+	*result = OidInputFunctionCall(infunc, str, ioparam, -1);
+	return true;
+#endif
 }

@@ -699,7 +699,7 @@ segment_as_text(Datum value, Oid type)
 			break;
 	}
 	if (nestlevel >= 0)
-		AtEOXact_GUC(false, nestlevel);
+		gs_end_settings(nestlevel);
 	return result;
 }
 
@@ -797,7 +797,7 @@ gs_board_rows(const GsBoard *b, Datum segment)
 			}
 		}
 		config_scan_end(&cs);
-		AtEOXact_GUC(false, nestlevel);
+		gs_end_settings(nestlevel);
 	}
 	return rows;
 }

@@ -83,57 +83,18 @@ static const char *const lb_strategy_names[] = {"swap", "concurrently", "blockin
 static int64 lb_refresh(GsBoard *b, LbStrategy strategy, const char *label,
 						 bool creating);
 
-/* ---------------------------------------------------------------------------
- * SPI with a safe search_path, optionally as the owner of our tables
- * ---------------------------------------------------------------------------
- */
-
-static void
-lb_safe_search_path(void)
-{
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-}
-
-/* Owner of gamestats.leaderboard_config, who may write our tables. */
-static Oid
-lb_catalog_owner(void)
-{
-	return gs_rel_class(gs_catalog_relid("leaderboard_config")).relowner;
-}
-
 /*
- * Runs one statement of ours (never user text) through SPI with search_path
- * pg_catalog, pg_temp; as the owner of the gamestats tables when as_owner.
- * Always with a fresh snapshot (never read_only): reads must see the
+ * Runs one statement of ours through SPI with a safe search_path, as the
+ * owner of gamestats' tables when as_owner (to write them), else as the
+ * caller; with a fresh snapshot, never read_only, so that reads see the
  * changes made earlier in this transaction.  Returns the SPI result code.
  */
 static int
 lb_spi(const char *sql, int nargs, Oid *argtypes, Datum *values,
 	   const char *nulls, bool as_owner)
 {
-	Oid			save_userid;
-	int			save_sec_context;
-	int			nestlevel;
-	int			ret;
-
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	if (as_owner)
-		SetUserIdAndSecContext(lb_catalog_owner(),
-							   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	nestlevel = NewGUCNestLevel();
-	lb_safe_search_path();
-
-	ret = SPI_execute_with_args(sql, nargs, argtypes, values, nulls,
-								false, 0);
-
-	AtEOXact_GUC(false, nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
-	if (ret < 0)
-		elog(ERROR, "SPI_execute_with_args failed: %s",
-			 SPI_result_code_string(ret));
-	return ret;
+	return gs_spi_exec(sql, nargs, argtypes, values, nulls, false, 0,
+					   as_owner ? gs_catalog_owner("leaderboard_config") : InvalidOid);
 }
 
 /*
@@ -204,7 +165,7 @@ lb_count(GsBoard *b, const char *rel, int64 rows, LbSizes *sz)
 					   psprintf("b.%s", segment), rel, segment);
 		nestlevel = gs_begin_canonical_output();
 		lb_spi(sql, 0, NULL, NULL, NULL, false);
-		AtEOXact_GUC(false, nestlevel);
+		gs_end_settings(nestlevel);
 		sz->segments = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 												   SPI_tuptable->tupdesc, 3, &isnull));
 		sz->rows = 0;
@@ -1012,7 +973,7 @@ lb_lock_board(void *arg)
 
 	foreach(lc, (List *) arg)
 		LockRelationOid(lfirst_oid(lc), AccessExclusiveLock);
-	gs_end_lock_timeout(nestlevel);
+	gs_end_settings(nestlevel);
 }
 
 /*
@@ -1186,8 +1147,7 @@ lb_refresh_swap(GsBoard *b, LbSizes *sz, bool creating)
 	List	   *board_indexes = RelationGetIndexList(board);
 	List	   *copies;
 	List	   *switch_locks;
-	Oid			save_userid;
-	int			save_sec_context;
+	GsOwnerContext ctx;
 	int			nestlevel;
 	Oid			newheap;
 	uint64		processed;
@@ -1198,15 +1158,11 @@ lb_refresh_swap(GsBoard *b, LbSizes *sz, bool creating)
 	ObjectAddress object;
 
 	/*
-	 * Build aside, as the board's owner in a security-restricted context with
-	 * a safe search_path, like PostgreSQL's own refresh.  Readers keep
-	 * reading the board meanwhile: we hold only ExclusiveLock on it.
+	 * Build aside, as the board's owner (gs_owner_context_enter), like
+	 * PostgreSQL's own refresh.  Readers keep reading the board meanwhile:
+	 * we hold only ExclusiveLock on it.
 	 */
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(board->rd_rel->relowner,
-						   save_sec_context | SECURITY_RESTRICTED_OPERATION);
-	nestlevel = NewGUCNestLevel();
-	lb_safe_search_path();
+	gs_owner_context_enter(&ctx, board->rd_rel->relowner);
 
 	newheap = make_new_heap(b->relid, board->rd_rel->reltablespace,
 							board->rd_rel->relam,
@@ -1218,8 +1174,7 @@ lb_refresh_swap(GsBoard *b, LbSizes *sz, bool creating)
 										   get_rel_name(newheap)),
 			 (int64) processed, sz);
 
-	AtEOXact_GUC(false, nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
+	gs_owner_context_leave(&ctx);
 
 	/* its pages went in all-visible: tell the planner (index-only scans) */
 	{
@@ -1263,7 +1218,7 @@ lb_refresh_swap(GsBoard *b, LbSizes *sz, bool creating)
 	object.objectSubId = 0;
 	performDeletion(&object, DROP_RESTRICT, PERFORM_DELETION_INTERNAL);
 	lb_rename_toast(b->relid);
-	gs_end_lock_timeout(nestlevel);
+	gs_end_settings(nestlevel);
 }
 
 static LbStrategy
@@ -1309,16 +1264,14 @@ lb_refresh(GsBoard *b, LbStrategy strategy, const char *label, bool creating)
 								   strategy == LB_CONCURRENTLY ? "CONCURRENTLY " : "",
 								   b->name);
 
-		Oid			save_userid;
-		int			save_sec;
+		GsOwnerContext ctx;
 
+		/* REFRESH switches to the owner itself */
 		lb_spi(sql, 0, NULL, NULL, NULL, false);
-		/* segment values go through their type's cast: as the owner, restricted */
-		GetUserIdAndSecContext(&save_userid, &save_sec);
-		SetUserIdAndSecContext(gs_rel_class(b->relid).relowner,
-							   save_sec | SECURITY_RESTRICTED_OPERATION);
+		/* segment values go through their type's cast: as the owner */
+		gs_owner_context_enter(&ctx, gs_rel_class(b->relid).relowner);
 		lb_count(b, b->name, -1, &sz);
-		SetUserIdAndSecContext(save_userid, save_sec);
+		gs_owner_context_leave(&ctx);
 	}
 	return lb_write_state(b, &sz, label, started);
 }

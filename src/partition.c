@@ -57,19 +57,8 @@ static int
 config_exec(const char *sql, int nargs, Oid *types, Datum *values,
 			const char *nulls, bool read_only)
 {
-	Oid			save_userid;
-	int			save_sec;
-	int			ret;
-
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(gs_rel_class(gs_catalog_relid("partition_config")).relowner,
-						   save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	ret = SPI_execute_with_args(sql, nargs, types, values, nulls, read_only, 0);
-	SetUserIdAndSecContext(save_userid, save_sec);
-	if (ret < 0)
-		elog(ERROR, "SPI_execute_with_args failed (%d): %s", ret, sql);
-	return ret;
+	return gs_spi_exec(sql, nargs, types, values, nulls, read_only, 0,
+					   gs_catalog_owner("partition_config"));
 }
 
 static void
@@ -289,7 +278,7 @@ gamestats_manage_partitions(PG_FUNCTION_ARGS)
 	store_default_rows(relid, run.default_rows);
 
 	SPI_finish();
-	gs_end_lock_timeout(nest);
+	gs_end_settings(nest);
 
 	PG_RETURN_INT32(run.created);
 }
@@ -451,7 +440,7 @@ item_inspect(RunItem *it)
 	int			nest = gs_begin_lock_timeout();
 
 	gs_inspect_parent(it->parent, &it->interval, it->epoch, &it->t);
-	gs_end_lock_timeout(nest);
+	gs_end_settings(nest);
 	/* a stored retention may predate the checks of manage and alter */
 	if (it->has_retention)
 		gs_check_retention(&it->retention, it->now);

@@ -168,31 +168,28 @@ gs_try(void (*fn) (void *), void *arg, GsRun *run, const char *what)
 	return false;
 }
 
-/* the parent owner's security context with bounded lock waits */
+/*
+ * The context every step of maintenance runs in: as the parent's owner
+ * (gs_owner_context_enter), with bounded lock waits.
+ */
 typedef struct GsCtx
 {
-	Oid			save_userid;
-	int			save_sec;
+	GsOwnerContext owner;
 	int			nest;
 } GsCtx;
 
 static void
 ctx_enter(GsTable *t, GsCtx *c)
 {
-	GetUserIdAndSecContext(&c->save_userid, &c->save_sec);
-	SetUserIdAndSecContext(t->owner, c->save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
+	gs_owner_context_enter(&c->owner, t->owner);
 	c->nest = gs_begin_lock_timeout();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
 }
 
 static void
 ctx_leave(GsCtx *c)
 {
-	gs_end_lock_timeout(c->nest);
-	SetUserIdAndSecContext(c->save_userid, c->save_sec);
+	gs_end_settings(c->nest);
+	gs_owner_context_leave(&c->owner);
 }
 
 /*
@@ -209,8 +206,6 @@ ctx_leave(GsCtx *c)
 static void
 lock_bounded(Oid relid, LOCKMODE mode, bool queue)
 {
-	Oid			save_userid;
-	int			save_sec;
 	Oid			argtypes[4] = {OIDOID, OIDOID, FLOAT8OID, BOOLOID};
 	Datum		values[4];
 	int			ret;
@@ -232,25 +227,21 @@ lock_bounded(Oid relid, LOCKMODE mode, bool queue)
 	 * long transaction.
 	 */
 	pgstat_clear_snapshot();
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(gs_rel_class(gs_catalog_relid("partition_config")).relowner,
-						   save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	ret = SPI_execute_with_args("SELECT a.pid, a.xact_start"
-								"  FROM pg_catalog.pg_locks l"
-								"  JOIN pg_catalog.pg_stat_activity a"
-								"    ON a.pid OPERATOR(pg_catalog.=) l.pid"
-								" WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'"
-								"   AND l.database OPERATOR(pg_catalog.=) $1"
-								"   AND l.relation OPERATOR(pg_catalog.=) $2"
-								"   AND l.granted"
-								"   AND ($4 OR l.mode NOT IN ('AccessShareLock', 'RowShareLock'))"
-								"   AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()"
-								"   AND a.xact_start OPERATOR(pg_catalog.<) (pg_catalog.clock_timestamp()"
-								"       OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $3))"
-								" ORDER BY a.xact_start LIMIT 1",
-								4, argtypes, values, NULL, true, 1);
-	SetUserIdAndSecContext(save_userid, save_sec);
+	ret = gs_spi_exec("SELECT a.pid, a.xact_start"
+					  "  FROM pg_catalog.pg_locks l"
+					  "  JOIN pg_catalog.pg_stat_activity a"
+					  "    ON a.pid OPERATOR(pg_catalog.=) l.pid"
+					  " WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'"
+					  "   AND l.database OPERATOR(pg_catalog.=) $1"
+					  "   AND l.relation OPERATOR(pg_catalog.=) $2"
+					  "   AND l.granted"
+					  "   AND ($4 OR l.mode NOT IN ('AccessShareLock', 'RowShareLock'))"
+					  "   AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()"
+					  "   AND a.xact_start OPERATOR(pg_catalog.<) (pg_catalog.clock_timestamp()"
+					  "       OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $3))"
+					  " ORDER BY a.xact_start LIMIT 1",
+					  4, argtypes, values, NULL, true, 1,
+					  gs_catalog_owner("partition_config"));
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read the lock holders of relation %u", relid);
 	if (SPI_processed > 0)

@@ -27,8 +27,22 @@ extern int	gamestats_max_batch;
 
 /* util.c */
 extern int	gs_begin_lock_timeout(void);
-extern void gs_end_lock_timeout(int nestlevel);
 extern int	gs_begin_canonical_output(void);
+extern void gs_end_settings(int nestlevel);
+
+/* the current user's context, saved by gs_owner_context_enter() */
+typedef struct GsOwnerContext
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	int			nestlevel;
+} GsOwnerContext;
+
+extern void gs_owner_context_enter(GsOwnerContext *ctx, Oid owner);
+extern void gs_owner_context_leave(GsOwnerContext *ctx);
+extern Oid	gs_catalog_owner(const char *relname);
+extern int	gs_spi_exec(const char *sql, int nargs, Oid *argtypes, Datum *values,
+						const char *nulls, bool read_only, long tcount, Oid owner);
 extern FormData_pg_class gs_rel_class(Oid relid);
 extern bool gs_is_owner(Oid relid);
 extern void gs_check_owner(Oid relid, const char *action);

@@ -15,6 +15,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -25,36 +26,59 @@
 
 #include "pg_gamestats.h"
 
+/* ---------------------------------------------------------------------
+ * Settings for a stretch of code
+ * ---------------------------------------------------------------------
+ */
+
 /*
- * Opens a GUC nest level in which lock_timeout is gamestats.lock_timeout, so
- * that every lock taken until gs_end_lock_timeout() -- ours and those of the
- * DDL we run -- waits at most that long.  Returns the nest level.
+ * Opens a GUC nest level with the n (name, value) pairs of "settings" in
+ * force; gs_end_settings() closes it.  Returns the nest level.
+ */
+static int
+begin_settings(const char *const settings[][2], int n)
+{
+	int			nestlevel = NewGUCNestLevel();
+	int			i;
+
+	for (i = 0; i < n; i++)
+		(void) set_config_option(settings[i][0], settings[i][1],
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	return nestlevel;
+}
+
+/*
+ * Closes a nest level of gs_begin_lock_timeout(), gs_begin_canonical_output()
+ * or gs_owner_context_enter(): its settings, and every setting changed
+ * since -- by our code or by code it ran -- go back to what they were.
+ */
+void
+gs_end_settings(int nestlevel)
+{
+	AtEOXact_GUC(false, nestlevel);
+}
+
+/*
+ * Opens a nest level in which lock_timeout is gamestats.lock_timeout, so
+ * that every lock taken until gs_end_settings() -- ours and those of the
+ * DDL we run -- waits at most that long.
  */
 int
 gs_begin_lock_timeout(void)
 {
-	int			nestlevel = NewGUCNestLevel();
 	char		value[32];
+	const char *const settings[][2] = {{"lock_timeout", value}};
 
 	snprintf(value, sizeof(value), "%d", gamestats_lock_timeout);
-	(void) set_config_option("lock_timeout", value,
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	return nestlevel;
-}
-
-void
-gs_end_lock_timeout(int nestlevel)
-{
-	AtEOXact_GUC(true, nestlevel);
+	return begin_settings(settings, lengthof(settings));
 }
 
 /*
- * Opens a GUC nest level with the settings under which segment values are
- * turned into the text kept in gamestats.leaderboard_segment, so that the
- * stored form never depends on the session that wrote or reads it: ISO
- * dates, UTC, PostgreSQL intervals, shortest exact floats.  Close it with
- * AtEOXact_GUC(false, nestlevel).
+ * Opens a nest level with the settings under which segment values are
+ * turned into the text kept in gamestats.leaderboard_segment (board.h), so
+ * that the stored form never depends on the session that wrote or reads
+ * it: ISO dates, UTC, PostgreSQL intervals, shortest exact floats.
  */
 int
 gs_begin_canonical_output(void)
@@ -67,14 +91,103 @@ gs_begin_canonical_output(void)
 		{"bytea_output", "hex"},
 		{"lc_monetary", "C"},
 	};
-	int			nestlevel = NewGUCNestLevel();
-	int			i;
 
-	for (i = 0; i < lengthof(settings); i++)
-		(void) set_config_option(settings[i][0], settings[i][1],
-								 PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
-	return nestlevel;
+	return begin_settings(settings, lengthof(settings));
+}
+
+/* ---------------------------------------------------------------------
+ * Running as a table's owner
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * gs_owner_context_enter() runs the code up to gs_owner_context_leave() as
+ * "owner", the way PostgreSQL runs a table's own code in REFRESH
+ * MATERIALIZED VIEW, VACUUM and ANALYZE (ExecRefreshMatView in matview.c):
+ *
+ * - The user ID becomes the owner's, so that what the code calls -- the
+ *   functions, operators and casts of a board's query, a partition's
+ *   defaults and constraints, our own statements on gamestats' tables --
+ *   runs with the owner's privileges, never with the caller's.
+ *
+ * - SECURITY_LOCAL_USERID_CHANGE: the switch belongs to this stretch of
+ *   code; SET ROLE and SET SESSION AUTHORIZATION are refused inside it, so
+ *   nothing it runs can change who runs the rest.
+ *
+ * - SECURITY_RESTRICTED_OPERATION: nothing it runs may change the state of
+ *   the caller's session for later -- no temporary table (which could mask
+ *   a table through pg_temp), no cursor WITH HOLD, no prepared statement,
+ *   no LISTEN -- since that code was written by the owner, not the caller.
+ *
+ * - A GUC nest level with search_path = pg_catalog, pg_temp: names that
+ *   the code does not qualify resolve to built-in objects, never to ones
+ *   planted in a schema of the caller's search_path; and every setting the
+ *   code changes goes back when it is left.
+ *
+ * The flags are the same for the users' code (run as the board's or the
+ * table's owner) and for our own statements on gamestats' tables (run as
+ * their owner, the extension's, who may write them): our statements do
+ * nothing a restricted operation forbids, and one context is easier to
+ * reason about than several.
+ *
+ * owner InvalidOid keeps the current user and security context and sets
+ * only the search_path: for our statements that must run as the caller --
+ * REFRESH MATERIALIZED VIEW, which switches to the owner itself (and whose
+ * CONCURRENTLY needs a temporary table), pg_cron's functions, which act
+ * for the current user, and reads of what the caller may see.
+ *
+ * On an error, the (sub)transaction's abort restores the user, the
+ * security context and the settings: leave is for the normal path.
+ */
+void
+gs_owner_context_enter(GsOwnerContext *ctx, Oid owner)
+{
+	static const char *const settings[][2] = {{"search_path", "pg_catalog, pg_temp"}};
+
+	GetUserIdAndSecContext(&ctx->save_userid, &ctx->save_sec_context);
+	if (OidIsValid(owner))
+		SetUserIdAndSecContext(owner, ctx->save_sec_context |
+							   SECURITY_LOCAL_USERID_CHANGE |
+							   SECURITY_RESTRICTED_OPERATION);
+	ctx->nestlevel = begin_settings(settings, lengthof(settings));
+}
+
+void
+gs_owner_context_leave(GsOwnerContext *ctx)
+{
+	gs_end_settings(ctx->nestlevel);
+	SetUserIdAndSecContext(ctx->save_userid, ctx->save_sec_context);
+}
+
+/*
+ * Runs one statement of ours (never user text) through SPI, in
+ * gs_owner_context_enter(owner): as that owner, or as the caller for
+ * InvalidOid, with a safe search_path either way.  read_only as for
+ * SPI_execute_with_args: false takes a fresh snapshot, which sees what this
+ * transaction wrote before.  Returns the SPI result code.
+ */
+int
+gs_spi_exec(const char *sql, int nargs, Oid *argtypes, Datum *values,
+			const char *nulls, bool read_only, long tcount, Oid owner)
+{
+	GsOwnerContext ctx;
+	int			ret;
+
+	gs_owner_context_enter(&ctx, owner);
+	ret = SPI_execute_with_args(sql, nargs, argtypes, values, nulls,
+								read_only, tcount);
+	gs_owner_context_leave(&ctx);
+	if (ret < 0)
+		elog(ERROR, "SPI_execute_with_args failed (%s): %s",
+			 SPI_result_code_string(ret), sql);
+	return ret;
+}
+
+/* The owner of gamestats.<relname>, who may write it: the extension's. */
+Oid
+gs_catalog_owner(const char *relname)
+{
+	return gs_rel_class(gs_catalog_relid(relname)).relowner;
 }
 
 /*

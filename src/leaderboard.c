@@ -488,12 +488,9 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 	int			i,
 				j;
 
-	for (i = 0; i < 8; i++)
-		if (argnames[i] != NULL && PG_ARGISNULL(i))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("argument \"%s\" of create_leaderboard must not be null", argnames[i]),
-					 errhint("Pass a value or leave the argument out to use its default.")));
+	for (i = 0; i < lengthof(argnames); i++)
+		if (argnames[i] != NULL)
+			gs_require_arg(fcinfo, i, argnames[i]);
 
 	board_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
@@ -1343,11 +1340,9 @@ gamestats_refresh_leaderboard(PG_FUNCTION_ARGS)
 	int64		rows = -1;
 	bool		failed = false;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("arguments of refresh_leaderboard must not be null"),
-				 errhint("Pass a board, and leave strategy and raise_error out to use their defaults.")));
+	gs_require_arg(fcinfo, 0, "board");
+	gs_require_arg(fcinfo, 1, "strategy");
+	gs_require_arg(fcinfo, 2, "raise_error");
 	relid = PG_GETARG_OID(0);
 	strategy = lb_parse_strategy(text_to_cstring(PG_GETARG_TEXT_PP(1)));
 	raise_error = PG_GETARG_BOOL(2);
@@ -1383,12 +1378,6 @@ gamestats_refresh_leaderboard(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------------
  */
 
-static bool
-lb_have_pg_cron(void)
-{
-	return OidIsValid(get_extension_oid("pg_cron", true));
-}
-
 /*
  * Removes the board's pg_cron job if it is still there and the caller may
  * remove it; warns otherwise.  Only the job schedule_refresh made (same
@@ -1402,7 +1391,7 @@ lb_unschedule(const char *board, const GsBoardJob *job)
 	Oid			argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[3];
 
-	if (!job->has_job || !lb_have_pg_cron())
+	if (!job->has_job || !gs_have_pg_cron())
 		return;
 	if (job->name && job->user && job->command)
 	{
@@ -1445,11 +1434,8 @@ gamestats_schedule_refresh(PG_FUNCTION_ARGS)
 	bool		isnull;
 	int64		jobid;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("arguments of schedule_refresh must not be null"),
-				 errhint("Pass a leaderboard and a pg_cron schedule such as '*/5 * * * *'.")));
+	gs_require_arg(fcinfo, 0, "board");
+	gs_require_arg(fcinfo, 1, "schedule");
 	relid = PG_GETARG_OID(0);
 	schedule = text_to_cstring(PG_GETARG_TEXT_PP(1));
 
@@ -1457,12 +1443,7 @@ gamestats_schedule_refresh(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	b = lb_get_board(relid, "schedule its refresh");
-	if (!lb_have_pg_cron())
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("pg_cron is not installed in database \"%s\"",
-						get_database_name(MyDatabaseId)),
-				 errhint("Add pg_cron to shared_preload_libraries, set cron.database_name to this database, restart the server and run CREATE EXTENSION pg_cron; or refresh the board from your own scheduler with gamestats.refresh_leaderboard().")));
+	gs_require_pg_cron();
 
 	(void) gs_board_read_job(relid, &job);
 
@@ -1523,11 +1504,8 @@ gamestats_drop_leaderboard(PG_FUNCTION_ARGS)
 	Oid			argtypes[1] = {REGCLASSOID};
 	Datum		values[1];
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("arguments of drop_leaderboard must not be null"),
-				 errhint("Pass the leaderboard to drop.")));
+	gs_require_arg(fcinfo, 0, "board");
+	gs_require_arg(fcinfo, 1, "cascade");
 	relid = PG_GETARG_OID(0);
 	cascade = PG_GETARG_BOOL(1);
 	values[0] = ObjectIdGetDatum(relid);

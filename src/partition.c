@@ -61,16 +61,6 @@ config_exec(const char *sql, int nargs, Oid *types, Datum *values,
 					   gs_catalog_owner("partition_config"));
 }
 
-static void
-require_arg(FunctionCallInfo fcinfo, int argno, const char *name)
-{
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", name),
-				 errhint("Pass a value, or leave the argument out to use its default.")));
-}
-
 /*
  * Errors out unless relid is an existing relation: an OID that names none
  * (0 included) is never taken for "every table".
@@ -185,11 +175,11 @@ gamestats_manage_partitions(PG_FUNCTION_ARGS)
 	Datum		values[9];
 	char		nulls[9];
 
-	require_arg(fcinfo, 0, "parent");
-	require_arg(fcinfo, 1, "partition_interval");
-	require_arg(fcinfo, 3, "premake");
-	require_arg(fcinfo, 4, "retention_mode");
-	require_arg(fcinfo, 7, "default_partition");
+	gs_require_arg(fcinfo, 0, "parent");
+	gs_require_arg(fcinfo, 1, "partition_interval");
+	gs_require_arg(fcinfo, 3, "premake");
+	gs_require_arg(fcinfo, 4, "retention_mode");
+	gs_require_arg(fcinfo, 7, "default_partition");
 
 	relid = PG_GETARG_OID(0);
 	interval = PG_GETARG_INTERVAL_P(1);
@@ -302,8 +292,8 @@ gamestats_alter_partitions(PG_FUNCTION_ARGS)
 	Datum		values[5];
 	char		nulls[5];
 
-	require_arg(fcinfo, 0, "parent");
-	require_arg(fcinfo, 4, "clear_retention");
+	gs_require_arg(fcinfo, 0, "parent");
+	gs_require_arg(fcinfo, 4, "clear_retention");
 	relid = PG_GETARG_OID(0);
 	clear = PG_GETARG_BOOL(4);
 
@@ -361,7 +351,7 @@ gamestats_unmanage_partitions(PG_FUNCTION_ARGS)
 	Oid			types[1] = {OIDOID};
 	Datum		values[1];
 
-	require_arg(fcinfo, 0, "parent");
+	gs_require_arg(fcinfo, 0, "parent");
 	relid = PG_GETARG_OID(0);
 	gs_forbid_in_recovery("unmanage partitions");
 
@@ -383,31 +373,6 @@ gamestats_unmanage_partitions(PG_FUNCTION_ARGS)
 				 errhint("gamestats.managed_tables lists the managed tables.")));
 	SPI_finish();
 	PG_RETURN_VOID();
-}
-
-/* a set-returning function's tuplestore, in materialize mode */
-static Tuplestorestate *
-srf_materialize(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext oldcxt;
-	Tuplestorestate *store;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		!(rsinfo->allowedModes & SFRM_Materialize))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set"),
-				 errhint("Call it in the FROM clause: SELECT * FROM gamestats.run_maintenance().")));
-	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	if (get_call_result_type(fcinfo, NULL, tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	store = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = store;
-	rsinfo->setDesc = *tupdesc;
-	MemoryContextSwitchTo(oldcxt);
-	return store;
 }
 
 /* one managed table in a maintenance run */
@@ -802,7 +767,7 @@ Datum
 gamestats_run_maintenance(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Tuplestorestate *store = srf_materialize(fcinfo, &tupdesc);
+	Tuplestorestate *store = gs_srf_begin(fcinfo, false, &tupdesc);
 	Oid			only;
 	int64		now;
 	List	   *items;
@@ -903,15 +868,11 @@ gamestats_schedule_maintenance(PG_FUNCTION_ARGS)
 	int64		jobid;
 	int			ret;
 
-	require_arg(fcinfo, 0, "schedule");
+	gs_require_arg(fcinfo, 0, "schedule");
 	schedule = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	db = PG_ARGISNULL(1) ? here : pstrdup(NameStr(*PG_GETARG_NAME(1)));
 
-	if (!OidIsValid(get_namespace_oid("cron", true)))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("pg_cron is not installed in database \"%s\"", here),
-				 errhint("Install pg_cron (Debian package postgresql-<major version>-cron), set shared_preload_libraries = 'pg_cron' and cron.database_name in postgresql.conf, restart, then run CREATE EXTENSION pg_cron in that database and call this function there.")));
+	gs_require_pg_cron();
 
 	SPI_connect();
 	values[1] = CStringGetTextDatum(schedule);
@@ -953,7 +914,7 @@ Datum
 gamestats_partition_bounds(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Tuplestorestate *store = srf_materialize(fcinfo, &tupdesc);
+	Tuplestorestate *store = gs_srf_begin(fcinfo, false, &tupdesc);
 	Oid			relid;
 	HeapTuple	tup;
 	Form_pg_partitioned_table pt;
@@ -984,15 +945,7 @@ gamestats_partition_bounds(PG_FUNCTION_ARGS)
 	keytype = get_atttype(relid, pt->partattrs.values[0]);
 	ReleaseSysCache(tup);
 
-	if (keytype == TIMESTAMPTZOID)
-		kind = GS_KEY_TIMESTAMPTZ;
-	else if (keytype == TIMESTAMPOID)
-		kind = GS_KEY_TIMESTAMP;
-	else if (keytype == DATEOID)
-		kind = GS_KEY_DATE;
-	else if (keytype == INT8OID)
-		kind = epoch_kind;
-	else
+	if (!gs_key_kind_of(keytype, epoch_kind, &kind))
 		PG_RETURN_NULL();
 
 	bounds = gs_read_bounds(relid, kind, &defoid);

@@ -314,18 +314,12 @@ typedef struct GsGrant
 static List *
 parent_grants(GsTable *t)
 {
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(t->parent));
-	bool		rls;
 	Oid			argtypes[1] = {OIDOID};
 	Datum		values[1];
 	List	   *result = NIL;
 	uint64		i;
 
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", t->parent);
-	rls = ((Form_pg_class) GETSTRUCT(tup))->relrowsecurity;
-	ReleaseSysCache(tup);
-	if (rls)
+	if (gs_rel_class(t->parent).relrowsecurity)
 		return NIL;
 
 	values[0] = ObjectIdGetDatum(t->parent);
@@ -819,8 +813,8 @@ create_slot(void *varg)
 }
 
 /* Number of slots from first to last inclusive, capped at GS_MAX_CREATE + 1. */
-int
-gs_count_slots(const GsStep *step, int64 first, int64 last)
+static int
+count_slots(const GsStep *step, int64 first, int64 last)
 {
 	int			n = 0;
 	int64		s;
@@ -1017,7 +1011,7 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 	if (first < keep)
 		first = keep;
 
-	if (run->strict && gs_count_slots(&t->step, first, last) > GS_MAX_CREATE)
+	if (run->strict && count_slots(&t->step, first, last) > GS_MAX_CREATE)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("managing table \"%s\" would create more than %d partitions",

@@ -10,7 +10,9 @@
 #define PG_GAMESTATS_H
 
 #include "catalog/pg_class.h"
+#include "fmgr.h"
 #include "utils/rel.h"
+#include "utils/tuplestore.h"
 
 #include "compat.h"
 
@@ -51,5 +53,10 @@ extern Oid	gs_catalog_relid(const char *relname);
 extern char *gs_qualified_name(Oid relid);
 extern ErrorData *gs_run_in_subxact(void (*fn) (void *), void *arg);
 extern bool gs_read_value(Oid type, char *str, Datum *result);
+extern void gs_require_arg(FunctionCallInfo fcinfo, int argno, const char *name);
+extern Tuplestorestate *gs_srf_begin(FunctionCallInfo fcinfo, bool use_expected,
+									 TupleDesc *desc);
+extern bool gs_have_pg_cron(void);
+extern void gs_require_pg_cron(void);
 
 #endif							/* PG_GAMESTATS_H */

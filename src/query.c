@@ -451,14 +451,11 @@ check_nonnegative(FunctionCallInfo fcinfo, int argno, const char *name)
 static Tuplestorestate *
 srf_init(FunctionCallInfo fcinfo, Relation rel)
 {
-	ReturnSetInfo *rsinfo;
 	TupleDesc	expected;
 	TupleDesc	actual = RelationGetDescr(rel);
+	Tuplestorestate *out = gs_srf_begin(fcinfo, true, &expected);
 	int			i;
 
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	expected = rsinfo->setDesc;
 	for (i = 0; i < Max(expected->natts, actual->natts); i++)
 	{
 		Form_pg_attribute e = i < expected->natts ? TupleDescAttr(expected, i) : NULL;
@@ -480,7 +477,7 @@ srf_init(FunctionCallInfo fcinfo, Relation rel)
 				 errdetail("A column was added or dropped after the statement looked up the row type."),
 				 errhint("Run the statement again.")));
 	}
-	return rsinfo->setResult;
+	return out;
 }
 
 /*
@@ -564,10 +561,8 @@ gamestats_top(PG_FUNCTION_ARGS)
 	int			seg;
 	int			i;
 
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("n and from_rank must not be NULL")));
+	gs_require_arg(fcinfo, 1, "n");
+	gs_require_arg(fcinfo, 2, "from_rank");
 	check_nonnegative(fcinfo, 1, "n");
 	n = PG_GETARG_INT32(1);
 	from_rank = PG_GETARG_INT64(2);
@@ -681,10 +676,8 @@ gamestats_around(PG_FUNCTION_ARGS)
 				rank;
 	bool		isnull;
 
-	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("before and after must not be NULL")));
+	gs_require_arg(fcinfo, 2, "before");
+	gs_require_arg(fcinfo, 3, "after");
 	check_nonnegative(fcinfo, 2, "before");
 	check_nonnegative(fcinfo, 3, "after");
 	if ((int64) PG_GETARG_INT32(2) + PG_GETARG_INT32(3) >= gamestats_max_batch)

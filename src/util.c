@@ -14,11 +14,15 @@
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
+#include "commands/dbcommands.h"
+#include "commands/extension.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "funcapi.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/resowner.h"
@@ -377,4 +381,74 @@ gs_read_value(Oid type, char *str, Datum *result)
 	*result = OidInputFunctionCall(infunc, str, ioparam, -1);
 	return true;
 #endif
+}
+
+/* ---------------------------------------------------------------------
+ * Arguments, results and pg_cron
+ * ---------------------------------------------------------------------
+ */
+
+/*
+ * Errors out if argument "argno" of the SQL function being called, named
+ * "name", is null.  For functions that are not STRICT: each checks the
+ * arguments it cannot do without.
+ */
+void
+gs_require_arg(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	Oid			fn = fcinfo->flinfo->fn_oid;
+	HeapTuple	tup;
+	Form_pg_proc proc;
+	char	   *fname;
+	bool		has_default;
+
+	if (!PG_ARGISNULL(argno))
+		return;
+	tup = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for function %u", fn);
+	proc = (Form_pg_proc) GETSTRUCT(tup);
+	fname = pstrdup(NameStr(proc->proname));
+	has_default = argno >= proc->pronargs - proc->pronargdefaults;
+	ReleaseSysCache(tup);
+	ereport(ERROR,
+			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			 errmsg("argument \"%s\" of %s must not be null", name, fname),
+			 has_default ? errhint("Pass a value, or leave the argument out to use its default.") : 0));
+}
+
+/*
+ * Sets up a set-returning function's result in materialize mode; returns
+ * the tuplestore to fill, and in *desc its row type: the one the calling
+ * statement expects (use_expected, for functions returning the row type
+ * of their argument), or else the function's declared result type.
+ */
+Tuplestorestate *
+gs_srf_begin(FunctionCallInfo fcinfo, bool use_expected, TupleDesc *desc)
+{
+	ReturnSetInfo *rsinfo;
+
+	InitMaterializedSRF(fcinfo, use_expected ? MAT_SRF_USE_EXPECTED_DESC : 0);
+	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	*desc = rsinfo->setDesc;
+	return rsinfo->setResult;
+}
+
+/* Is pg_cron installed in this database? */
+bool
+gs_have_pg_cron(void)
+{
+	return OidIsValid(get_extension_oid("pg_cron", true));
+}
+
+/* Errors out unless pg_cron is installed in this database. */
+void
+gs_require_pg_cron(void)
+{
+	if (!gs_have_pg_cron())
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("pg_cron is not installed in database \"%s\"",
+						get_database_name(MyDatabaseId)),
+				 errhint("Install pg_cron (Debian package postgresql-<major version>-cron), add it to shared_preload_libraries, set cron.database_name to this database, restart the server and run CREATE EXTENSION pg_cron, or call the function from a scheduler of your own.")));
 }

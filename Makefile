@@ -11,6 +11,7 @@ OBJS = \
 	src/partition.o \
 	src/board.o \
 	src/leaderboard.o \
+	src/leaderboard_swap.o \
 	src/query.o \
 	src/extension_guard.o
 

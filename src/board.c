@@ -42,30 +42,26 @@
  * ---------------------------------------------------------------------
  */
 
-static const struct
-{
-	const char *name;			/* in rank_type */
-	const char *function;		/* the window function that computes it */
-} rank_types[] = {
-	[GS_RANK_COMPETITION] = {"competition", "rank"},
-	[GS_RANK_DENSE] = {"dense", "dense_rank"},
-	[GS_RANK_ORDINAL] = {"ordinal", "row_number"},
+/* rank_type's values, by GsRankType */
+static const GsChoice rank_types[] = {
+	[GS_RANK_COMPETITION] = {"competition", "ranks 1, 2, 2, 4"},
+	[GS_RANK_DENSE] = {"dense", "ranks 1, 2, 2, 3"},
+	[GS_RANK_ORDINAL] = {"ordinal", "ranks 1, 2, 3, 4"},
+};
+
+/* the window function that computes each */
+static const char *const rank_functions[] = {
+	[GS_RANK_COMPETITION] = "rank",
+	[GS_RANK_DENSE] = "dense_rank",
+	[GS_RANK_ORDINAL] = "row_number",
 };
 
 /* The rank type called "name"; an error for any other text. */
 GsRankType
 gs_rank_type_parse(const char *name)
 {
-	int			i;
-
-	for (i = 0; i < lengthof(rank_types); i++)
-		if (strcmp(name, rank_types[i].name) == 0)
-			return (GsRankType) i;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown rank_type \"%s\"", name),
-			 errhint("Use 'competition' (ranks 1, 2, 2, 4), 'dense' (1, 2, 2, 3) or 'ordinal' (1, 2, 3, 4).")));
-	return GS_RANK_COMPETITION; /* keep compiler quiet */
+	return (GsRankType) gs_parse_choice("rank_type", name, rank_types,
+										lengthof(rank_types));
 }
 
 const char *
@@ -77,7 +73,7 @@ gs_rank_type_name(GsRankType type)
 const char *
 gs_rank_type_function(GsRankType type)
 {
-	return rank_types[type].function;
+	return rank_functions[type];
 }
 
 /* Where each column's name is kept, as the configuration calls it. */
@@ -572,6 +568,7 @@ gs_board_open(Relation rel)
 	return board_copy(entry);
 }
 
+/* Errors out: "relid" is not a leaderboard. */
 void
 gs_board_not_a_board(Oid relid)
 {
@@ -579,7 +576,6 @@ gs_board_not_a_board(Oid relid)
 			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 			 errmsg("\"%s\" is not a leaderboard", gs_qualified_name(relid)),
 			 errhint("The view gamestats.leaderboards lists the leaderboards; gamestats.create_leaderboard() makes one, and gamestats.lookup() reads other tables.")));
-	pg_unreachable();
 }
 
 /*

@@ -143,7 +143,7 @@ extern const char *gs_board_column_arg(GsColumn col);
 extern GsBoard *gs_board_lookup(Oid relid);
 extern GsBoard *gs_board_get(Oid relid);
 extern GsBoard *gs_board_open(Relation rel);
-extern void gs_board_not_a_board(Oid relid) pg_attribute_noreturn();
+extern void gs_board_not_a_board(Oid relid);
 extern void gs_board_check_columns(const GsBoard *b);
 extern bool gs_board_is_index(const GsBoard *b, Relation rel, Oid indexoid,
 							  GsIndexRole role);

@@ -148,7 +148,7 @@ gamestats_guard_extension_drop(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("gamestats.guard_extension_drop() must be called as an event trigger"),
-				 errhint("It is the ddl_command_start trigger gamestats_guard_extension_drop; do not call it directly.")));
+				 errdetail("It is the ddl_command_start trigger gamestats_guard_extension_drop, not a function to call.")));
 	trigdata = (EventTriggerData *) fcinfo->context;
 
 	if (SPI_connect() != SPI_OK_CONNECT)

@@ -47,7 +47,12 @@ typedef enum LbStrategy
 	LB_BLOCKING
 } LbStrategy;
 
-static const char *const lb_strategy_names[] = {"swap", "concurrently", "blocking"};
+/* strategy's values, by LbStrategy */
+static const GsChoice lb_strategies[] = {
+	[LB_SWAP] = {"swap", "the default"},
+	[LB_CONCURRENTLY] = {"concurrently", NULL},
+	[LB_BLOCKING] = {"blocking", NULL},
+};
 
 static int64 lb_refresh(GsBoard *b, LbStrategy strategy, const char *label,
 						 bool creating);
@@ -475,7 +480,7 @@ lb_new_query(LbNew *n, const char *query)
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("%s and %s are both column \"%s\"",
 								gs_board_column_arg(j), gs_board_column_arg(i), n->column[i]),
-						 errhint("Player, score, tiebreak and segment must be four different columns.")));
+						 errdetail("Player, score, tiebreak and segment must be four different columns.")));
 		lb_check_orderable(desc, n->col[i], gs_board_column_arg(i));
 	}
 }
@@ -685,21 +690,6 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 	PG_RETURN_OID(boardid);
 }
 
-static LbStrategy
-lb_parse_strategy(const char *s)
-{
-	int			i;
-
-	for (i = 0; i < lengthof(lb_strategy_names); i++)
-		if (strcmp(s, lb_strategy_names[i]) == 0)
-			return (LbStrategy) i;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown refresh strategy \"%s\"", s),
-			 errhint("Use 'swap' (the default), 'concurrently' or 'blocking'.")));
-	return LB_SWAP;				/* keep compiler quiet */
-}
-
 /*
  * One refresh with the board's lock; returns its rows.  "label" is the
  * strategy recorded in last_strategy.
@@ -716,7 +706,7 @@ lb_refresh(GsBoard *b, LbStrategy strategy, const char *label, bool creating)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("leaderboard \"%s\" was dropped while waiting for its lock", b->name),
-				 errhint("Nothing is left to refresh.")));
+				 errdetail("Nothing is left to refresh.")));
 	gs_board_check_columns(b);
 	started = GetCurrentTimestamp();
 
@@ -781,7 +771,7 @@ lb_refresh_call(void *arg)
 {
 	LbRefreshCall *call = (LbRefreshCall *) arg;
 
-	call->rows = lb_refresh(call->b, call->strategy, lb_strategy_names[call->strategy],
+	call->rows = lb_refresh(call->b, call->strategy, lb_strategies[call->strategy].name,
 							false);
 }
 
@@ -811,7 +801,8 @@ gamestats_refresh_leaderboard(PG_FUNCTION_ARGS)
 	gs_require_arg(fcinfo, 1, "strategy");
 	gs_require_arg(fcinfo, 2, "raise_error");
 	relid = PG_GETARG_OID(0);
-	strategy = lb_parse_strategy(text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	strategy = (LbStrategy) gs_parse_choice("strategy", text_to_cstring(PG_GETARG_TEXT_PP(1)),
+										   lb_strategies, lengthof(lb_strategies));
 	raise_error = PG_GETARG_BOOL(2);
 
 	gs_forbid_in_recovery("refresh a leaderboard");
@@ -821,7 +812,7 @@ gamestats_refresh_leaderboard(PG_FUNCTION_ARGS)
 	b = lb_get_board(relid, "refresh it");
 
 	if (raise_error)
-		rows = lb_refresh(b, strategy, lb_strategy_names[strategy], false);
+		rows = lb_refresh(b, strategy, lb_strategies[strategy].name, false);
 	else
 	{
 		LbRefreshCall call = {b, strategy, -1};

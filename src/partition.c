@@ -82,22 +82,20 @@ check_premake(int premake)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("premake must be between 0 and %d, not %d", GS_MAX_PREMAKE, premake),
-				 errhint("premake is the number of future partitions kept ready, such as 4.")));
+				 errdetail("premake is the number of future partitions kept ready."),
+				 errhint("Pass a number such as 4.")));
 }
 
 /* true for 'detach', false for 'drop' */
 static bool
 parse_retention_mode(const char *mode)
 {
-	if (strcmp(mode, "drop") == 0)
-		return false;
-	if (strcmp(mode, "detach") == 0)
-		return true;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown retention_mode \"%s\"", mode),
-			 errhint("Use 'drop' to drop old partitions or 'detach' to keep them as plain tables.")));
-	return false;				/* keep compiler quiet */
+	static const GsChoice modes[] = {
+		{"drop", "drops old partitions"},
+		{"detach", "keeps them as plain tables"},
+	};
+
+	return gs_parse_choice("retention_mode", mode, modes, lengthof(modes)) == 1;
 }
 
 static bool
@@ -197,7 +195,7 @@ gamestats_manage_partitions(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("now must be finite"),
-				 errhint("Pass a real time, or NULL for the current time.")));
+				 errhint("Pass a real time, or null for the current time.")));
 
 	gs_forbid_in_recovery("manage partitions");
 	require_table(relid, "Pass an existing partitioned table.");
@@ -210,7 +208,7 @@ gamestats_manage_partitions(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("start_time must be finite"),
-				 errhint("Pass the time of the oldest partition to create, or NULL for now.")));
+				 errhint("Pass the time of the oldest partition to create, or null for now.")));
 
 	/* before the table is inspected with arguments meant for a new one */
 	SPI_connect();
@@ -237,7 +235,7 @@ gamestats_manage_partitions(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("start_time %s is after the last premade partition of table \"%s\"",
 						timestamptz_to_str(start), t.relname),
-				 errhint("Pass a start_time before now() plus premake intervals, or NULL.")));
+				 errhint("Pass a start_time before now() plus premake intervals, or null.")));
 
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = ObjectIdGetDatum(relid);
@@ -466,7 +464,7 @@ load_items(Oid only, int64 now)
 		if (!isnull)
 			it->retention = *DatumGetIntervalP(d);
 		it->premake = DatumGetInt32(SPI_getbinval(row, desc, 4, &isnull));
-		it->detach = strcmp(SPI_getvalue(row, desc, 5), "detach") == 0;
+		it->detach = parse_retention_mode(SPI_getvalue(row, desc, 5));
 		it->epoch = SPI_getvalue(row, desc, 6);
 		it->want_default = DatumGetBool(SPI_getbinval(row, desc, 7, &isnull));
 		d = SPI_getbinval(row, desc, 8, &isnull);
@@ -728,7 +726,7 @@ run_now(FunctionCallInfo fcinfo, int argno)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("now must be finite"),
-				 errhint("Leave now NULL to use the current time.")));
+				 errhint("Leave now null to use the current time.")));
 	return now;
 }
 

@@ -95,7 +95,8 @@ gs_inspect_parent(Oid relid, const Interval *interval, const char *epoch, GsTabl
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("cannot manage partitions of temporary table \"%s\"", relname),
-				 errhint("Scheduled maintenance runs in other sessions, which cannot see temporary tables; use a permanent table.")));
+				 errdetail("Scheduled maintenance runs in other sessions, which cannot see temporary tables."),
+				 errhint("Use a permanent table.")));
 
 	key = RelationGetPartitionKey(rel);
 	if (key->strategy != PARTITION_STRATEGY_RANGE)
@@ -103,13 +104,13 @@ gs_inspect_parent(Oid relid, const Interval *interval, const char *epoch, GsTabl
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("table \"%s\" is partitioned by %s, not by range",
 						relname, strategy_name(key->strategy)),
-				 errhint("Only tables declared PARTITION BY RANGE (column) can be managed.")));
+				 errdetail("Only tables declared PARTITION BY RANGE (column) can be managed.")));
 	if (key->partnatts != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("table \"%s\" has a partition key of %d columns",
 						relname, key->partnatts),
-				 errhint("Only a single-column range key can be managed.")));
+				 errdetail("Only a single-column range key can be managed.")));
 	attno = key->partattrs[0];
 	if (attno == 0)
 		ereport(ERROR,
@@ -251,7 +252,7 @@ lock_bounded(Oid relid, LOCKMODE mode, bool queue)
 				 errdetail("Process %s has held a lock on it in a transaction open since %s.",
 						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
 						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
-				 errhint("The step is retried at the next maintenance.")));
+				 errhint("End that transaction, or leave the step to the next scheduled maintenance.")));
 
 	if (queue)
 	{
@@ -276,7 +277,7 @@ lock_bounded(Oid relid, LOCKMODE mode, bool queue)
 						(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 						 errmsg("could not lock table \"%s\" within gamestats.lock_timeout",
 								get_rel_name(relid)),
-						 errhint("The step is retried at the next maintenance.")));
+						 errhint("Run the maintenance again later, or raise gamestats.lock_timeout.")));
 			CHECK_FOR_INTERRUPTS();
 			pg_usleep(1000L);
 		}
@@ -754,7 +755,7 @@ create_slot(void *varg)
 					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 					 errmsg("rows arrived in the default partition of \"%s\" while its partition was being made",
 							get_rel_name(t->parent)),
-					 errhint("The step is retried at the next maintenance.")));
+					 errhint("Run the maintenance again, or leave the step to the next scheduled one.")));
 	}
 
 	initStringInfo(&sql);

@@ -33,7 +33,7 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
-#include "compat.h"
+#include "pg_gamestats.h"
 #include "partition.h"
 
 /* seconds from 1970-01-01 to 2000-01-01 */
@@ -60,26 +60,15 @@ interval_text(const Interval *iv)
 
 /*
  * Kind of a bigint key counting "epoch" units: 'seconds' or
- * 'milliseconds'; an error for anything else.  "relname" names the table in
- * the error, if not NULL.
+ * 'milliseconds'; an error for anything else.
  */
 static GsKeyKind
-parse_epoch(const char *epoch, const char *relname)
+parse_epoch(const char *epoch)
 {
-	if (strcmp(epoch, "seconds") == 0)
-		return GS_KEY_EPOCH_S;
-	if (strcmp(epoch, "milliseconds") == 0)
-		return GS_KEY_EPOCH_MS;
-	if (relname != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown epoch \"%s\" for table \"%s\"", epoch, relname),
-				 errhint("Use 'seconds' or 'milliseconds'.")));
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown epoch \"%s\"", epoch),
-			 errhint("Use 'seconds' or 'milliseconds', or NULL for seconds.")));
-	return GS_KEY_EPOCH_S;		/* keep compiler quiet */
+	static const GsChoice epochs[] = {{"seconds", NULL}, {"milliseconds", NULL}};
+
+	return gs_parse_choice("epoch", epoch, epochs, lengthof(epochs)) == 0 ?
+		GS_KEY_EPOCH_S : GS_KEY_EPOCH_MS;
 }
 
 /*
@@ -124,7 +113,7 @@ gs_key_kind(Oid keytype, const char *epoch, const char *relname)
 						relname),
 				 errhint("Pass epoch => 'seconds' or epoch => 'milliseconds' to say what the numbers count.")));
 	if (keytype == INT8OID)
-		return parse_epoch(epoch, relname);
+		return parse_epoch(epoch);
 
 	if (!gs_key_kind_of(keytype, GS_KEY_EPOCH_S, &kind))
 		ereport(ERROR,
@@ -138,7 +127,7 @@ gs_key_kind(Oid keytype, const char *epoch, const char *relname)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("epoch applies only to bigint keys, and the key of table \"%s\" is %s",
 						relname, format_type_be(keytype)),
-				 errhint("Leave epoch NULL for timestamptz, timestamp and date keys.")));
+				 errhint("Leave epoch null for timestamptz, timestamp and date keys.")));
 	return kind;
 }
 
@@ -149,7 +138,7 @@ gs_key_kind(Oid keytype, const char *epoch, const char *relname)
 GsKeyKind
 gs_bounds_epoch_kind(const char *epoch)
 {
-	return epoch == NULL ? GS_KEY_EPOCH_S : parse_epoch(epoch, NULL);
+	return epoch == NULL ? GS_KEY_EPOCH_S : parse_epoch(epoch);
 }
 
 /*
@@ -173,7 +162,7 @@ gs_check_retention(const Interval *retention, int64 now)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("retention must be positive, not \"%s\"", interval_text(retention)),
-				 errhint("Pass an interval such as '30 days', or NULL to keep partitions forever.")));
+				 errhint("Pass an interval such as '30 days', or null to keep partitions forever.")));
 	if (retention->month < 0 || retention->day < 0 || retention->time < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -194,7 +183,7 @@ gs_check_retention(const Interval *retention, int64 now)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("retention \"%s\" is too long", interval_text(retention)),
 				 errdetail("now - retention would be before 4713 BC, the earliest time PostgreSQL can store."),
-				 errhint("Pass a shorter retention, or NULL to keep partitions forever.")));
+				 errhint("Pass a shorter retention, or null to keep partitions forever.")));
 }
 
 /*

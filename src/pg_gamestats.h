@@ -54,6 +54,16 @@ extern char *gs_qualified_name(Oid relid);
 extern ErrorData *gs_run_in_subxact(void (*fn) (void *), void *arg);
 extern bool gs_read_value(Oid type, char *str, Datum *result);
 extern void gs_require_arg(FunctionCallInfo fcinfo, int argno, const char *name);
+
+/* one valid value of a text argument, and what it means (or NULL) */
+typedef struct GsChoice
+{
+	const char *name;
+	const char *note;
+} GsChoice;
+
+extern int	gs_parse_choice(const char *argname, const char *value,
+							const GsChoice *choices, int n);
 extern Tuplestorestate *gs_srf_begin(FunctionCallInfo fcinfo, bool use_expected,
 									 TupleDesc *desc);
 extern bool gs_have_pg_cron(void);

@@ -95,7 +95,7 @@ rowtype_relid(FunctionCallInfo fcinfo, int argno, const char *fname)
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("first argument of %s must be the row type of a table or leaderboard, not %s",
 						fname, OidIsValid(argtype) ? format_type_be(argtype) : "unknown"),
-				 errhint("Pass the relation's row type as a typed NULL, e.g. gamestats.%s(NULL::my_board, ...).",
+				 errhint("Pass the relation's row type as a typed null, e.g. gamestats.%s(NULL::my_board, ...).",
 						 fname)));
 	return relid;
 }
@@ -336,7 +336,7 @@ segment_arg(GsBoard *b, Relation rel, FunctionCallInfo fcinfo, int argno,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("leaderboard \"%s\" has no segments",
 							RelationGetRelationName(rel)),
-					 errhint("Leave the segment argument NULL for this board.")));
+					 errhint("Leave the segment argument null for this board.")));
 		return true;
 	}
 	if (!given)
@@ -565,7 +565,7 @@ gamestats_top(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("from_rank must be at least 1"),
-				 errhint("Ranks start at 1.")));
+				 errdetail("Ranks start at 1.")));
 	if (n > gamestats_max_batch)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -1016,14 +1016,14 @@ gamestats_lookup(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("index with OID %u does not exist", indexoid),
-					 errhint("Name a unique index of the table, or leave key_index NULL to use its primary key.")));
+					 errhint("Name a unique index of the table, or leave key_index null to use its primary key.")));
 		if (get_rel_relkind(indexoid) != RELKIND_INDEX ||
 			IndexGetRelation(indexoid, true) != relid)
 			ereport(ERROR,
 					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 					 errmsg("\"%s\" is not an index of table \"%s\"",
 							get_rel_name(indexoid), RelationGetRelationName(rel)),
-					 errhint("Name a unique index of the table, or leave key_index NULL to use its primary key.")));
+					 errhint("Name a unique index of the table, or leave key_index null to use its primary key.")));
 	}
 	else
 	{

@@ -309,25 +309,6 @@ gs_run_in_subxact(void (*fn) (void *), void *arg)
 	return edata;
 }
 
-#ifndef GS_HAVE_SOFT_INPUT
-/* OidInputFunctionCall() as a gs_run_in_subxact() callback */
-typedef struct InputCall
-{
-	Oid			infunc;
-	Oid			ioparam;
-	char	   *str;
-	Datum		result;
-} InputCall;
-
-static void
-input_call(void *arg)
-{
-	InputCall  *call = (InputCall *) arg;
-
-	call->result = OidInputFunctionCall(call->infunc, call->str, call->ioparam, -1);
-}
-#endif
-
 /*
  * Reads "str" as a value of "type" through its input function; returns
  * false, instead of raising the error, when it is not valid input for the
@@ -340,53 +321,43 @@ gs_read_value(Oid type, char *str, Datum *result)
 				ioparam;
 
 	getTypeInputInfo(type, &infunc, &ioparam);
-#ifdef GS_HAVE_SOFT_INPUT
-	{
-		ErrorSaveContext escontext = {T_ErrorSaveContext};
-		FmgrInfo	flinfo;
-
-		fmgr_info(infunc, &flinfo);
-		return InputFunctionCallSafe(&flinfo, str, ioparam, -1,
-									 (Node *) &escontext, result);
-	}
-#else
-	if (type == BOOLOID)
-	{
-		bool		b;
-
-		if (!parse_bool(str, &b))
-			return false;
-		*result = BoolGetDatum(b);
-		return true;
-	}
-	if (type_is_enum(type) &&
-		(strlen(str) >= NAMEDATALEN ||
-		 !SearchSysCacheExists2(ENUMTYPOIDNAME, ObjectIdGetDatum(type),
-								CStringGetDatum(str))))
-		return false;
-	if (!IsInParallelMode())
-	{
-		/* input functions of PostgreSQL 15 have no soft errors */
-		InputCall	call = {infunc, ioparam, str, (Datum) 0};
-		ErrorData  *edata = gs_run_in_subxact(input_call, &call);
-
-		if (edata != NULL)
-		{
-			FreeErrorData(edata);
-			return false;
-		}
-		*result = call.result;
-		return true;
-	}
-	*result = OidInputFunctionCall(infunc, str, ioparam, -1);
-	return true;
-#endif
+	return gs_input_call_safe(type, infunc, ioparam, str, result);
 }
 
 /* ---------------------------------------------------------------------
  * Arguments, results and pg_cron
  * ---------------------------------------------------------------------
  */
+
+/*
+ * The position of "value" among the n "choices" of the text argument
+ * "argname"; any other value is an error whose hint lists the valid ones.
+ */
+int
+gs_parse_choice(const char *argname, const char *value, const GsChoice *choices,
+				int n)
+{
+	StringInfoData valid;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(value, choices[i].name) == 0)
+			return i;
+	initStringInfo(&valid);
+	for (i = 0; i < n; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(&valid, i == n - 1 ? " and " : ", ");
+		appendStringInfo(&valid, "'%s'", choices[i].name);
+		if (choices[i].note)
+			appendStringInfo(&valid, " (%s)", choices[i].note);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unrecognized %s \"%s\"", argname, value),
+			 errhint("Valid values are %s.", valid.data)));
+	return -1;					/* keep compiler quiet */
+}
 
 /*
  * Errors out if argument "argno" of the SQL function being called, named

@@ -47,6 +47,7 @@ REGRESS = \
 	queries \
 	queries_security \
 	queries_review \
+	queries_untyped \
 	bad_input \
 	security \
 	monitoring

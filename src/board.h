@@ -16,7 +16,9 @@
  * configuration table.  Its state columns (rows, segments, last_refresh_at,
  * last_refresh_ms, last_strategy, jobid, job_name, job_user, job_command)
  * change with every refresh and schedule_refresh(): they are read afresh
- * each time, never cached.  Only board.c reads these tables from C.
+ * each time, never cached.  board.c is the one reader of a board's rows;
+ * leaderboard.c writes them (through SPI, as the tables' owner), and the
+ * drop guard (extension_guard.c) only counts them.
  *
  * The board.  A materialized view whose first column is GS_RANK_COLUMN, a
  * bigint computed by the window function of its GsRankType over the user's

@@ -1,16 +1,14 @@
 /*-------------------------------------------------------------------------
  *
  * leaderboard.c
- *	  Ranking leaderboards: materialized views created over a user query,
- *	  refreshed either by PostgreSQL's own REFRESH or by the 'swap' strategy,
- *	  which builds the new ranking and its indexes in a transient heap while
- *	  readers keep reading, then exchanges the storage of board and copy
- *	  under one short ACCESS EXCLUSIVE lock taken with gamestats.lock_timeout.
+ *	  Ranking leaderboards: materialized views created over a user query
+ *	  (create_leaderboard), refreshed by PostgreSQL's own REFRESH or by the
+ *	  'swap' strategy of leaderboard_swap.c (refresh_leaderboard), refreshed
+ *	  by pg_cron (schedule_refresh), and dropped (drop_leaderboard).
  *
- *	  The board keeps its pg_class row (OID, owner, grants, comments,
- *	  dependent views); only relfilenodes and size statistics change, by
- *	  transactional catalog updates, so a crash leaves the old or the new
- *	  board and never a mix.
+ *	  Boards are read through board.c (board.h states what a board is);
+ *	  their configuration and sizes are written here, through SPI, as the
+ *	  owner of gamestats' tables.
  *
  *-------------------------------------------------------------------------
  */

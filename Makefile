@@ -9,7 +9,9 @@ OBJS = \
 	src/partition_math.o \
 	src/partition_maint.o \
 	src/partition.o \
+	src/board.o \
 	src/leaderboard.o \
+	src/leaderboard_swap.o \
 	src/query.o \
 	src/extension_guard.o
 

@@ -56,10 +56,86 @@ gs_qualified_name_list(const char *name)
 #endif
 }
 
-/* 16: input functions can report bad input without raising an error */
+/*
+ * 16: input functions can report bad input without raising an error.
+ * gs_input_call_safe() reads "str" through input function "infunc" of
+ * "type" into *result, or returns false for input that is not valid.  On
+ * 15 that takes a subtransaction (gs_run_in_subxact, util.c), except for
+ * the types whose validity can be told without calling the function, and
+ * except in parallel mode, where no subtransaction can start and an error
+ * is raised as usual.
+ */
 #if PG_VERSION_NUM >= 160000
 #include "nodes/miscnodes.h"
-#define GS_HAVE_SOFT_INPUT 1
+
+static inline bool
+gs_input_call_safe(Oid type, Oid infunc, Oid ioparam, char *str, Datum *result)
+{
+	ErrorSaveContext escontext = {T_ErrorSaveContext};
+	FmgrInfo	flinfo;
+
+	fmgr_info(infunc, &flinfo);
+	return InputFunctionCallSafe(&flinfo, str, ioparam, -1,
+								 (Node *) &escontext, result);
+}
+#else
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+extern ErrorData *gs_run_in_subxact(void (*fn) (void *), void *arg);
+
+typedef struct GsInputCall
+{
+	Oid			infunc;
+	Oid			ioparam;
+	char	   *str;
+	Datum		result;
+} GsInputCall;
+
+static inline void
+gs_input_call(void *arg)
+{
+	GsInputCall *call = (GsInputCall *) arg;
+
+	call->result = OidInputFunctionCall(call->infunc, call->str, call->ioparam, -1);
+}
+
+static inline bool
+gs_input_call_safe(Oid type, Oid infunc, Oid ioparam, char *str, Datum *result)
+{
+	if (type == BOOLOID)
+	{
+		bool		b;
+
+		if (!parse_bool(str, &b))
+			return false;
+		*result = BoolGetDatum(b);
+		return true;
+	}
+	if (type_is_enum(type) &&
+		(strlen(str) >= NAMEDATALEN ||
+		 !SearchSysCacheExists2(ENUMTYPOIDNAME, ObjectIdGetDatum(type),
+								CStringGetDatum(str))))
+		return false;
+	if (!IsInParallelMode())
+	{
+		GsInputCall call = {infunc, ioparam, str, (Datum) 0};
+		ErrorData  *edata = gs_run_in_subxact(gs_input_call, &call);
+
+		if (edata != NULL)
+		{
+			FreeErrorData(edata);
+			return false;
+		}
+		*result = call.result;
+		return true;
+	}
+	*result = OidInputFunctionCall(infunc, str, ioparam, -1);
+	return true;
+}
 #endif
 
 /* 16: ownership checks went generic (object_ownercheck) */

@@ -142,26 +142,23 @@ gamestats_guard_extension_drop(PG_FUNCTION_ARGS)
 	StringInfoData detail;
 	int64		tables;
 	int64		boards;
-	int			nestlevel;
+	GsOwnerContext ctx;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("gamestats.guard_extension_drop() must be called as an event trigger"),
-				 errhint("It is the ddl_command_start trigger gamestats_guard_extension_drop; do not call it directly.")));
+				 errdetail("It is the ddl_command_start trigger gamestats_guard_extension_drop, not a function to call.")));
 	trigdata = (EventTriggerData *) fcinfo->context;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	/* regclass output qualified by schema, no planted operator */
-	nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	/* as the caller, with regclass output qualified by schema, no planted operator */
+	gs_owner_context_enter(&ctx, InvalidOid);
 
 	if (!drops_extension(trigdata->parsetree))
 	{
-		AtEOXact_GUC(false, nestlevel);
+		gs_owner_context_leave(&ctx);
 		SPI_finish();
 		PG_RETURN_VOID();
 	}
@@ -169,7 +166,7 @@ gamestats_guard_extension_drop(PG_FUNCTION_ARGS)
 	initStringInfo(&detail);
 	tables = append_names(&detail, "Managed tables", "parent", "partition_config");
 	boards = append_names(&detail, "Leaderboards", "board", "leaderboard_config");
-	AtEOXact_GUC(false, nestlevel);
+	gs_owner_context_leave(&ctx);
 	SPI_finish();
 
 	if (tables > 0 || boards > 0)

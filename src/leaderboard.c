@@ -1,74 +1,42 @@
 /*-------------------------------------------------------------------------
  *
  * leaderboard.c
- *	  Ranking leaderboards: materialized views created over a user query,
- *	  refreshed either by PostgreSQL's own REFRESH or by the 'swap' strategy,
- *	  which builds the new ranking and its indexes in a transient heap while
- *	  readers keep reading, then exchanges the storage of board and copy
- *	  under one short ACCESS EXCLUSIVE lock taken with gamestats.lock_timeout.
+ *	  Ranking leaderboards: materialized views created over a user query
+ *	  (create_leaderboard), refreshed by PostgreSQL's own REFRESH or by the
+ *	  'swap' strategy of leaderboard_swap.c (refresh_leaderboard), refreshed
+ *	  by pg_cron (schedule_refresh), and dropped (drop_leaderboard).
  *
- *	  The board keeps its pg_class row (OID, owner, grants, comments,
- *	  dependent views); only relfilenodes and size statistics change, by
- *	  transactional catalog updates, so a crash leaves the old or the new
- *	  board and never a mix.
+ *	  Boards are read through board.c (board.h states what a board is);
+ *	  their configuration and sizes are written here, through SPI, as the
+ *	  owner of gamestats' tables.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "access/genam.h"
-#include "access/heapam.h"
-#include "access/htup_details.h"
-#include "access/relation.h"
-#include "access/tableam.h"
-#include "access/table.h"
-#include "access/toast_internals.h"
-#include "access/visibilitymap.h"
 #include "access/xact.h"
-#include "catalog/dependency.h"
-#include "catalog/index.h"
-#include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
-#include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
-#include "commands/dbcommands.h"
 #include "commands/defrem.h"
-#include "commands/extension.h"
-#include "commands/matview.h"
-#include "commands/tablecmds.h"
-#include "executor/executor.h"
-#include "executor/tuptable.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "parser/parser.h"
 #include "parser/scansup.h"
-#include "pgstat.h"
-#include "rewrite/rewriteHandler.h"
 #include "storage/lmgr.h"
-#include "storage/lock.h"
-#include "storage/predicate.h"
-#include "storage/proc.h"
-#include "storage/procarray.h"
-#include "tcop/tcopprot.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
-#include "utils/memutils.h"
 #include "utils/plancache.h"
-#include "utils/regproc.h"
-#include "utils/rel.h"
-#include "utils/relcache.h"
-#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 #include "utils/varlena.h"
 
 #include "pg_gamestats.h"
+#include "leaderboard.h"
 
 typedef enum LbStrategy
 {
@@ -77,142 +45,47 @@ typedef enum LbStrategy
 	LB_BLOCKING
 } LbStrategy;
 
-static const char *const lb_strategy_names[] = {"swap", "concurrently", "blocking"};
+/* strategy's values, by LbStrategy */
+static const GsChoice lb_strategies[] = {
+	[LB_SWAP] = {"swap", "the default"},
+	[LB_CONCURRENTLY] = {"concurrently", NULL},
+	[LB_BLOCKING] = {"blocking", NULL},
+};
 
-/* A board as recorded in gamestats.leaderboard_config. */
-typedef struct LbBoard
-{
-	Oid			relid;
-	char	   *name;			/* schema-qualified, quoted */
-	char	   *player_column;
-	char	   *score_column;
-	char	   *tiebreak_column;	/* NULL if none */
-	char	   *segment_column; /* NULL if none */
-	bool		has_job;
-	int64		jobid;
-	/* the job as schedule_refresh made it (NULL if none) */
-	char	   *job_name;
-	char	   *job_user;
-	char	   *job_command;
-	bool		creating;		/* first fill, by create_leaderboard */
-} LbBoard;
-
-static int64 lb_refresh(LbBoard *b, LbStrategy strategy, const char *label);
-
-/* ---------------------------------------------------------------------------
- * SPI with a safe search_path, optionally as the owner of our tables
- * ---------------------------------------------------------------------------
- */
-
-static void
-lb_safe_search_path(void)
-{
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-}
-
-/* Owner of gamestats.leaderboard_config, who may write our tables. */
-static Oid
-lb_catalog_owner(void)
-{
-	return gs_rel_owner(gs_catalog_relid("leaderboard_config"));
-}
+static int64 lb_refresh(GsBoard *b, LbStrategy strategy, const char *label,
+						 bool creating);
 
 /*
- * Runs one statement of ours (never user text) through SPI with search_path
- * pg_catalog, pg_temp; as the owner of the gamestats tables when as_owner.
- * Always with a fresh snapshot (never read_only): reads must see the
+ * Runs one statement of ours through SPI with a safe search_path, as the
+ * owner of gamestats' tables when as_owner (to write them), else as the
+ * caller; with a fresh snapshot, never read_only, so that reads see the
  * changes made earlier in this transaction.  Returns the SPI result code.
  */
 static int
 lb_spi(const char *sql, int nargs, Oid *argtypes, Datum *values,
 	   const char *nulls, bool as_owner)
 {
-	Oid			save_userid;
-	int			save_sec_context;
-	int			nestlevel;
-	int			ret;
-
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	if (as_owner)
-		SetUserIdAndSecContext(lb_catalog_owner(),
-							   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
-	nestlevel = NewGUCNestLevel();
-	lb_safe_search_path();
-
-	ret = SPI_execute_with_args(sql, nargs, argtypes, values, nulls,
-								false, 0);
-
-	AtEOXact_GUC(false, nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
-	if (ret < 0)
-		elog(ERROR, "SPI_execute_with_args failed: %s",
-			 SPI_result_code_string(ret));
-	return ret;
-}
-
-static char *
-lb_getvalue(int col)
-{
-	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, col);
-}
-
-/*
- * Reads the configuration of a board into *b; returns false if the relation
- * is not registered as a leaderboard.
- */
-static bool
-lb_fetch_board(Oid relid, LbBoard *b)
-{
-	Oid			argtypes[1] = {REGCLASSOID};
-	Datum		values[1] = {ObjectIdGetDatum(relid)};
-	char	   *jobid;
-
-	lb_spi("SELECT player_column, score_column, tiebreak_column, segment_column, jobid,"
-		   "       job_name, job_user, job_command"
-		   "  FROM gamestats.leaderboard_config WHERE board = $1",
-		   1, argtypes, values, NULL, false);
-	if (SPI_processed == 0)
-		return false;
-
-	b->relid = relid;
-	b->player_column = lb_getvalue(1);
-	b->score_column = lb_getvalue(2);
-	b->tiebreak_column = lb_getvalue(3);
-	b->segment_column = lb_getvalue(4);
-	jobid = lb_getvalue(5);
-	b->has_job = (jobid != NULL);
-	b->jobid = jobid ? strtoi64(jobid, NULL, 10) : 0;
-	b->job_name = lb_getvalue(6);
-	b->job_user = lb_getvalue(7);
-	b->job_command = lb_getvalue(8);
-	b->name = NULL;
-	b->creating = false;
-	return true;
+	return gs_spi_exec(sql, nargs, argtypes, values, nulls, false, 0,
+					   as_owner ? gs_catalog_owner("leaderboard_config") : InvalidOid);
 }
 
 /*
  * Looks up a board for an action on it: the relation must exist and be a
  * registered leaderboard, and the caller must own it.
  */
-static void
-lb_get_board(Oid relid, LbBoard *b, const char *action)
+static GsBoard *
+lb_get_board(Oid relid, const char *action)
 {
-	bool		exists = SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid));
+	GsBoard    *b;
 
-	if (!exists)
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("leaderboard with OID %u does not exist", relid),
 				 errhint("The view gamestats.leaderboards lists the existing boards.")));
-	if (get_rel_relkind(relid) != RELKIND_MATVIEW || !lb_fetch_board(relid, b))
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("\"%s\" is not a leaderboard", gs_qualified_name(relid)),
-				 errhint("Create boards with gamestats.create_leaderboard(); the view gamestats.leaderboards lists them.")));
-	b->name = gs_qualified_name(relid);
+	b = gs_board_get(relid);
 	gs_check_owner(relid, action);
+	return b;
 }
 
 /* ---------------------------------------------------------------------------
@@ -220,51 +93,42 @@ lb_get_board(Oid relid, LbBoard *b, const char *action)
  * ---------------------------------------------------------------------------
  */
 
-/* Sizes of a board's new contents. */
-typedef struct LbSizes
-{
-	int64		rows;
-	int64		segments;		/* segmented boards only */
-	Datum		segment_names;	/* text[], when segments > 0 */
-	Datum		segment_rows;	/* bigint[], when segments > 0 */
-} LbSizes;
-
 /*
  * Counts the rows of relation "rel" (the board, or the transient heap about
  * to become it) per segment for a segmented board; for an unsegmented one
  * counts them only if rows < 0.  Runs as the current user.
  */
-static void
-lb_count(LbBoard *b, const char *rel, int64 rows, LbSizes *sz)
+void
+lb_count(const GsBoard *b, const char *rel, int64 rows, LbSizes *sz)
 {
 	bool		isnull;
 
 	sz->rows = rows;
 	sz->segments = 0;
 	sz->segment_names = sz->segment_rows = (Datum) 0;
-	if (b->segment_column)
+	if (gs_board_segmented(b))
 	{
+		const char *segment = quote_identifier(b->column[GS_COL_SEGMENT]);
 		char	   *sql;
 		int			nestlevel;
 
 		/*
-		 * Segment values are kept as text written under fixed settings
-		 * (gs_begin_canonical_output), the form the query functions look
-		 * them up by, whatever the DateStyle, TimeZone, ... of the session
-		 * that refreshes or reads.  Values that still share one text form
-		 * are counted together rather than failing the refresh.
+		 * Segments are stored in the form board.h describes: the text cast
+		 * under gs_begin_canonical_output(), whatever the DateStyle,
+		 * TimeZone, ... of the session that refreshes or reads.  Values that
+		 * still share one text form are counted together rather than
+		 * failing the refresh.
 		 */
 		sql = psprintf("SELECT pg_catalog.array_agg(y.s), pg_catalog.array_agg(y.n),"
 					   "       pg_catalog.count(*), pg_catalog.sum(y.n)::pg_catalog.int8"
 					   "  FROM (SELECT x.s, pg_catalog.sum(x.n)::pg_catalog.int8 AS n"
-					   "          FROM (SELECT b.%s::pg_catalog.text AS s, pg_catalog.count(*) AS n"
+					   "          FROM (SELECT " GS_SEGMENT_TEXT_SQL " AS s, pg_catalog.count(*) AS n"
 					   "                  FROM %s AS b GROUP BY b.%s) AS x"
 					   "         GROUP BY x.s) AS y",
-					   quote_identifier(b->segment_column), rel,
-					   quote_identifier(b->segment_column));
+					   psprintf("b.%s", segment), rel, segment);
 		nestlevel = gs_begin_canonical_output();
 		lb_spi(sql, 0, NULL, NULL, NULL, false);
-		AtEOXact_GUC(false, nestlevel);
+		gs_end_settings(nestlevel);
 		sz->segments = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 												   SPI_tuptable->tupdesc, 3, &isnull));
 		sz->rows = 0;
@@ -295,7 +159,7 @@ lb_count(LbBoard *b, const char *rel, int64 rows, LbSizes *sz)
  * transaction, so they commit with the board.  Returns the board's rows.
  */
 static int64
-lb_write_state(LbBoard *b, LbSizes *sz, const char *strategy,
+lb_write_state(const GsBoard *b, LbSizes *sz, const char *strategy,
 			   TimestampTz started)
 {
 	Datum		values[6];
@@ -306,7 +170,7 @@ lb_write_state(LbBoard *b, LbSizes *sz, const char *strategy,
 	values[0] = ObjectIdGetDatum(b->relid);
 	argtypes[0] = REGCLASSOID;
 
-	if (b->segment_column)
+	if (gs_board_segmented(b))
 	{
 		lb_spi("DELETE FROM gamestats.leaderboard_segment WHERE board = $1",
 			   1, argtypes, values, NULL, true);
@@ -329,7 +193,7 @@ lb_write_state(LbBoard *b, LbSizes *sz, const char *strategy,
 	argtypes[1] = INT8OID;
 	values[2] = Int64GetDatum(sz->segments);
 	argtypes[2] = INT8OID;
-	if (b->segment_column == NULL)
+	if (!gs_board_segmented(b))
 		nulls[2] = 'n';
 	values[3] = TimestampTzGetDatum(started);
 	argtypes[3] = TIMESTAMPTZOID;
@@ -348,50 +212,9 @@ lb_write_state(LbBoard *b, LbSizes *sz, const char *strategy,
 }
 
 /* ---------------------------------------------------------------------------
- * Duplicate players
- * ---------------------------------------------------------------------------
- */
-
-/*
- * Turns the unique violation of the board's (segment,) player index into an
- * error that names the board and says what to change.  Never returns.
- */
-static void
-lb_raise_duplicate(ErrorData *edata, const char *board, bool segmented,
-				   bool refreshing)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_UNIQUE_VIOLATION),
-			 refreshing ?
-			 errmsg("could not refresh leaderboard \"%s\": its query returns more than one row for a player", board) :
-			 errmsg("could not create leaderboard \"%s\": its query returns more than one row for a player", board),
-			 edata->detail ? errdetail("%s%s", edata->detail,
-									   refreshing ? " The board keeps its previous contents." : "") : 0,
-			 segmented ?
-			 errhint("The query must return one row per segment and player, e.g. aggregate it with GROUP BY segment, player.") :
-			 errhint("The query must return one row per player, e.g. aggregate it with GROUP BY player.")));
-}
-
-/* ---------------------------------------------------------------------------
  * create_leaderboard
  * ---------------------------------------------------------------------------
  */
-
-static const char *
-lb_rank_function(const char *rank_type)
-{
-	if (strcmp(rank_type, "competition") == 0)
-		return "rank";
-	if (strcmp(rank_type, "dense") == 0)
-		return "dense_rank";
-	if (strcmp(rank_type, "ordinal") == 0)
-		return "row_number";
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown rank_type \"%s\"", rank_type),
-			 errhint("Use 'competition' (ranks 1, 2, 2, 4), 'dense' (1, 2, 2, 3) or 'ordinal' (1, 2, 3, 4).")));
-	return NULL;				/* keep compiler quiet */
-}
 
 /* Position (0-based) of a column of the query's result, or an error. */
 static int
@@ -565,6 +388,248 @@ lb_parse_board_name(const char *board_text)
 	return gs_qualified_name_list(board_text);
 }
 
+/* A board being created: the arguments of create_leaderboard, checked. */
+typedef struct LbNew
+{
+	char	   *board_text;		/* as given */
+	RangeVar   *rv;
+	Oid			nspid;
+	char	   *qualname;		/* "schema"."board" */
+	char	   *query;			/* one SELECT, without a trailing semicolon */
+	TupleDesc	desc;			/* its result columns */
+	char	   *column[GS_COL_RANK];	/* by role; NULL: not given */
+	int			col[GS_COL_RANK];	/* their positions in desc, or -1 */
+	bool		descending;
+	GsRankType	rank_type;
+} LbNew;
+
+/* The board's name: free, in a schema we may create in. */
+static void
+lb_new_name(LbNew *n)
+{
+	n->rv = makeRangeVarFromNameList(lb_parse_board_name(n->board_text));
+	n->nspid = RangeVarGetCreationNamespace(n->rv);
+	if (isAnyTempNamespace(n->nspid))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("leaderboard \"%s\" cannot be temporary", n->board_text),
+				 errhint("Create the board in a regular schema.")));
+	n->qualname = quote_qualified_identifier(get_namespace_name(n->nspid), n->rv->relname);
+	if (OidIsValid(get_relname_relid(n->rv->relname, n->nspid)))
+		ereport(ERROR,
+				(errcode(ERRCODE_DUPLICATE_TABLE),
+				 errmsg("relation \"%s\" already exists", n->qualname),
+				 errhint("Choose another name for the board, or drop the existing relation first (gamestats.drop_leaderboard() for a board).")));
+}
+
+/*
+ * The query: one SELECT whose columns have distinct names, none "rank",
+ * with a column for each role, of a type that can be ordered.  SPI
+ * connected.
+ */
+static void
+lb_new_query(LbNew *n, const char *query)
+{
+	SPIPlanPtr	plan;
+	CachedPlanSource *source;
+	TupleDesc	desc;
+	int			i,
+				j;
+
+	n->query = lb_single_select(query);
+	plan = SPI_prepare(n->query, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	source = linitial(SPI_plan_get_plan_sources(plan));
+	desc = n->desc = source->resultDesc;
+	if (desc == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("leaderboard query must return rows"),
+				 errhint("Pass one SELECT that returns one row per player.")));
+
+	for (i = 0; i < desc->natts; i++)
+	{
+		const char *colname = NameStr(TupleDescAttr(desc, i)->attname);
+
+		if (strcmp(colname, GS_RANK_COLUMN) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_COLUMN),
+					 errmsg("leaderboard query returns a column named \"%s\"", GS_RANK_COLUMN),
+					 errdetail("The board's first column is its own \"%s\".", GS_RANK_COLUMN),
+					 errhint("Rename that column in the query, e.g. SELECT ..., rank AS previous_rank.")));
+		for (j = 0; j < i; j++)
+			if (strcmp(colname, NameStr(TupleDescAttr(desc, j)->attname)) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_COLUMN),
+						 errmsg("leaderboard query returns more than one column named \"%s\"", colname),
+						 errhint("Give each column of the query a distinct alias.")));
+	}
+
+	for (i = 0; i < GS_COL_RANK; i++)
+	{
+		n->col[i] = -1;
+		if (n->column[i] == NULL)
+			continue;
+		n->col[i] = lb_find_column(desc, n->column[i], gs_board_column_arg(i));
+		for (j = 0; j < i; j++)
+			if (n->col[j] == n->col[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s and %s are both column \"%s\"",
+								gs_board_column_arg(j), gs_board_column_arg(i), n->column[i]),
+						 errdetail("Player, score, tiebreak and segment must be four different columns.")));
+		lb_check_orderable(desc, n->col[i], gs_board_column_arg(i));
+	}
+}
+
+/* Is column "i" of the query one of the role columns? */
+static bool
+lb_new_is_role_column(const LbNew *n, int i)
+{
+	int			r;
+
+	for (r = 0; r < GS_COL_RANK; r++)
+		if (n->col[r] == i)
+			return true;
+	return false;
+}
+
+/* Runs one CREATE statement of ours, then makes its effects visible. */
+static void
+lb_new_run(const char *sql, const char *what)
+{
+	if (SPI_execute(sql, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not create %s", what);
+	CommandCounterIncrement();
+}
+
+/*
+ * The materialized view, WITH NO DATA, with the ranking board.h describes:
+ * rank() / dense_rank() / row_number() over the user's query, partitioned
+ * by segment, ordered by score, then tiebreak, then (ordinal) player; the
+ * role columns, then the query's others.  Rows without player, score or
+ * segment, and NaN scores, are left out.  Returns its OID.
+ */
+static Oid
+lb_new_view(const LbNew *n)
+{
+	const char *player = quote_identifier(n->column[GS_COL_PLAYER]);
+	const char *score = quote_identifier(n->column[GS_COL_SCORE]);
+	const char *segment = n->column[GS_COL_SEGMENT] ?
+		quote_identifier(n->column[GS_COL_SEGMENT]) : NULL;
+	Oid			scoretype = getBaseType(TupleDescAttr(n->desc, n->col[GS_COL_SCORE])->atttypid);
+	StringInfoData sql;
+	Oid			boardid;
+	int			i;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE MATERIALIZED VIEW %s AS\nSELECT pg_catalog.%s() OVER (",
+					 n->qualname, gs_rank_type_function(n->rank_type));
+	if (segment)
+		appendStringInfo(&sql, "PARTITION BY q.%s ", segment);
+	appendStringInfo(&sql, "ORDER BY q.%s %s", score, n->descending ? "DESC" : "ASC");
+	if (n->column[GS_COL_TIEBREAK])
+		appendStringInfo(&sql, ", q.%s ASC", quote_identifier(n->column[GS_COL_TIEBREAK]));
+	if (n->rank_type == GS_RANK_ORDINAL)
+		appendStringInfo(&sql, ", q.%s ASC", player);
+	appendStringInfo(&sql, ") AS %s", GS_RANK_COLUMN);
+	for (i = 0; i < GS_COL_RANK; i++)
+		if (n->column[i])
+			appendStringInfo(&sql, ", q.%s", quote_identifier(n->column[i]));
+	for (i = 0; i < n->desc->natts; i++)
+		if (!lb_new_is_role_column(n, i))
+			appendStringInfo(&sql, ", q.%s",
+							 quote_identifier(NameStr(TupleDescAttr(n->desc, i)->attname)));
+	appendStringInfo(&sql, "\n  FROM (\n%s\n) AS q\n WHERE q.%s IS NOT NULL AND q.%s IS NOT NULL",
+					 n->query, score, player);
+	/* NaN scores are left out like NULL ones (NaN sorts above Infinity) */
+	if (scoretype == FLOAT8OID || scoretype == FLOAT4OID || scoretype == NUMERICOID)
+		appendStringInfo(&sql, " AND q.%s OPERATOR(pg_catalog.<>) 'NaN'::pg_catalog.%s",
+						 score, scoretype == FLOAT8OID ? "float8" :
+						 scoretype == FLOAT4OID ? "float4" : "numeric");
+	if (segment)
+		appendStringInfo(&sql, " AND q.%s IS NOT NULL", segment);
+	/* filled by the same code as every refresh */
+	appendStringInfoString(&sql, "\n  WITH NO DATA");
+
+	lb_new_run(sql.data, psprintf("materialized view \"%s\"", n->qualname));
+	boardid = get_relname_relid(n->rv->relname, n->nspid);
+	if (!OidIsValid(boardid))
+		elog(ERROR, "materialized view \"%s\" was not created", n->qualname);
+	return boardid;
+}
+
+/* The board's indexes, as board.h lists them (gs_board_indexes). */
+static void
+lb_new_indexes(const LbNew *n)
+{
+	StringInfoData sql;
+	int			i,
+				j;
+
+	initStringInfo(&sql);
+	for (i = 0; i < GS_NUM_INDEXES; i++)
+	{
+		const GsIndexSpec *spec = &gs_board_indexes[i];
+		char	   *idx = ChooseRelationName(n->rv->relname, NULL, spec->suffix,
+											 n->nspid, false);
+
+		resetStringInfo(&sql);
+		appendStringInfo(&sql, "CREATE %sINDEX %s ON %s (",
+						 spec->unique ? "UNIQUE " : "", quote_identifier(idx), n->qualname);
+		if (n->column[GS_COL_SEGMENT])
+			appendStringInfo(&sql, "%s, ", quote_identifier(n->column[GS_COL_SEGMENT]));
+		for (j = 0; j < spec->ncolumns; j++)
+			appendStringInfo(&sql, "%s%s", j > 0 ? ", " : "",
+							 quote_identifier(spec->columns[j] == GS_COL_RANK ?
+											  GS_RANK_COLUMN : n->column[spec->columns[j]]));
+		appendStringInfoChar(&sql, ')');
+		lb_new_run(sql.data, psprintf("index \"%s\"", idx));
+	}
+}
+
+/* The board's row in gamestats.leaderboard_config, as its owner writes it. */
+static void
+lb_new_config(const LbNew *n, Oid boardid)
+{
+	Oid			argtypes[8] = {REGCLASSOID, TEXTOID, NAMEOID, NAMEOID, BOOLOID,
+	NAMEOID, NAMEOID, TEXTOID};
+	/* the parameter of each column's name */
+	static const struct
+	{
+		GsColumn	col;
+		int			param;
+	}			names[] = {
+		{GS_COL_PLAYER, 2}, {GS_COL_SCORE, 3},
+		{GS_COL_TIEBREAK, 5}, {GS_COL_SEGMENT, 6},
+	};
+	Datum		values[8];
+	char		nulls[8];
+	int			i;
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = ObjectIdGetDatum(boardid);
+	values[1] = CStringGetTextDatum(n->query);
+	for (i = 0; i < lengthof(names); i++)
+	{
+		const char *name = n->column[names[i].col];
+
+		values[names[i].param] = name ?
+			DirectFunctionCall1(namein, CStringGetDatum(name)) : (Datum) 0;
+		nulls[names[i].param] = name ? ' ' : 'n';
+	}
+	values[4] = BoolGetDatum(n->descending);
+	values[7] = CStringGetTextDatum(gs_rank_type_name(n->rank_type));
+	lb_spi("INSERT INTO gamestats.leaderboard_config"
+		   " (board, query, player_column, score_column, descending,"
+		   "  tiebreak_column, segment_column, rank_type)"
+		   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		   8, argtypes, values, nulls, true);
+	/* the scan of gs_board_get() must see it */
+	CommandCounterIncrement();
+}
+
 /*
  * gamestats.create_leaderboard(board text, query text,
  *     player_column name DEFAULT 'player_id', score_column name DEFAULT 'score',
@@ -585,859 +650,42 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 {
 	static const char *const argnames[] = {"board", "query", "player_column",
 	"score_column", "descending", NULL, NULL, "rank_type"};
-	char	   *board_text;
-	char	   *query;
-	char	   *roles[4];		/* player, score, tiebreak, segment */
-	static const char *const role_args[] = {"player_column", "score_column",
-	"tiebreak_column", "segment_column"};
-	int			cols[4] = {-1, -1, -1, -1};
-	bool		descending;
-	const char *rank_type;
-	const char *rankfn;
-	RangeVar   *rv;
-	Oid			nspid;
-	char	   *qualname;
-	SPIPlanPtr	plan;
-	CachedPlanSource *source;
-	TupleDesc	desc;
-	StringInfoData sql;
-	const char *seg_prefix;
+	LbNew		n;
 	Oid			boardid;
-	LbBoard		b;
-	int			i,
-				j;
+	int			i;
 
-	for (i = 0; i < 8; i++)
-		if (argnames[i] != NULL && PG_ARGISNULL(i))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("argument \"%s\" of create_leaderboard must not be null", argnames[i]),
-					 errhint("Pass a value or leave the argument out to use its default.")));
+	for (i = 0; i < lengthof(argnames); i++)
+		if (argnames[i] != NULL)
+			gs_require_arg(fcinfo, i, argnames[i]);
 
-	board_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	query = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	roles[0] = pstrdup(NameStr(*PG_GETARG_NAME(2)));
-	roles[1] = pstrdup(NameStr(*PG_GETARG_NAME(3)));
-	descending = PG_GETARG_BOOL(4);
-	roles[2] = PG_ARGISNULL(5) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(5)));
-	roles[3] = PG_ARGISNULL(6) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(6)));
-	rank_type = text_to_cstring(PG_GETARG_TEXT_PP(7));
-	rankfn = lb_rank_function(rank_type);
+	memset(&n, 0, sizeof(n));
+	n.board_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	n.column[GS_COL_PLAYER] = pstrdup(NameStr(*PG_GETARG_NAME(2)));
+	n.column[GS_COL_SCORE] = pstrdup(NameStr(*PG_GETARG_NAME(3)));
+	n.descending = PG_GETARG_BOOL(4);
+	n.column[GS_COL_TIEBREAK] = PG_ARGISNULL(5) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(5)));
+	n.column[GS_COL_SEGMENT] = PG_ARGISNULL(6) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(6)));
+	n.rank_type = gs_rank_type_parse(text_to_cstring(PG_GETARG_TEXT_PP(7)));
 
 	gs_forbid_in_recovery("create a leaderboard");
-
-	/* the board's name: free, in a schema we may create in */
-	rv = makeRangeVarFromNameList(lb_parse_board_name(board_text));
-	nspid = RangeVarGetCreationNamespace(rv);
-	if (isAnyTempNamespace(nspid))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("leaderboard \"%s\" cannot be temporary", board_text),
-				 errhint("Create the board in a regular schema.")));
-	qualname = quote_qualified_identifier(get_namespace_name(nspid), rv->relname);
-	if (OidIsValid(get_relname_relid(rv->relname, nspid)))
-		ereport(ERROR,
-				(errcode(ERRCODE_DUPLICATE_TABLE),
-				 errmsg("relation \"%s\" already exists", qualname),
-				 errhint("Choose another name for the board, or drop the existing relation first (gamestats.drop_leaderboard() for a board).")));
-
-	/* the query: one SELECT, whose columns we can rank */
-	query = lb_single_select(query);
+	lb_new_name(&n);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-
-	plan = SPI_prepare(query, 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	source = linitial(SPI_plan_get_plan_sources(plan));
-	desc = source->resultDesc;
-	if (desc == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_SYNTAX_ERROR),
-				 errmsg("leaderboard query must return rows"),
-				 errhint("Pass one SELECT that returns one row per player.")));
-
-	for (i = 0; i < desc->natts; i++)
-	{
-		const char *colname = NameStr(TupleDescAttr(desc, i)->attname);
-
-		if (strcmp(colname, "rank") == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DUPLICATE_COLUMN),
-					 errmsg("leaderboard query returns a column named \"rank\""),
-					 errdetail("The board's first column is its own \"rank\"."),
-					 errhint("Rename that column in the query, e.g. SELECT ..., rank AS previous_rank.")));
-		for (j = 0; j < i; j++)
-			if (strcmp(colname, NameStr(TupleDescAttr(desc, j)->attname)) == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_DUPLICATE_COLUMN),
-						 errmsg("leaderboard query returns more than one column named \"%s\"", colname),
-						 errhint("Give each column of the query a distinct alias.")));
-	}
-
-	for (i = 0; i < 4; i++)
-	{
-		if (roles[i] == NULL)
-			continue;
-		cols[i] = lb_find_column(desc, roles[i], role_args[i]);
-		for (j = 0; j < i; j++)
-			if (cols[j] == cols[i])
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s and %s are both column \"%s\"",
-								role_args[j], role_args[i], roles[i]),
-						 errhint("Player, score, tiebreak and segment must be four different columns.")));
-		lb_check_orderable(desc, cols[i], role_args[i]);
-	}
-
-	/*
-	 * The ranking: rank() / dense_rank() / row_number() over the user's
-	 * query, partitioned by segment, ordered by score, then tiebreak, then
-	 * (ordinal) player.  Rows without player, score or segment are left out.
-	 */
-	seg_prefix = roles[3] ? psprintf("%s, ", quote_identifier(roles[3])) : "";
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "CREATE MATERIALIZED VIEW %s AS\nSELECT pg_catalog.%s() OVER (",
-					 qualname, rankfn);
-	if (roles[3])
-		appendStringInfo(&sql, "PARTITION BY q.%s ", quote_identifier(roles[3]));
-	appendStringInfo(&sql, "ORDER BY q.%s %s", quote_identifier(roles[1]),
-					 descending ? "DESC" : "ASC");
-	if (roles[2])
-		appendStringInfo(&sql, ", q.%s ASC", quote_identifier(roles[2]));
-	if (strcmp(rankfn, "row_number") == 0)
-		appendStringInfo(&sql, ", q.%s ASC", quote_identifier(roles[0]));
-	appendStringInfoString(&sql, ") AS rank");
-	for (i = 0; i < 4; i++)
-		if (roles[i])
-			appendStringInfo(&sql, ", q.%s", quote_identifier(roles[i]));
-	for (i = 0; i < desc->natts; i++)
-		if (i != cols[0] && i != cols[1] && i != cols[2] && i != cols[3])
-			appendStringInfo(&sql, ", q.%s",
-							 quote_identifier(NameStr(TupleDescAttr(desc, i)->attname)));
-	appendStringInfo(&sql, "\n  FROM (\n%s\n) AS q\n WHERE q.%s IS NOT NULL AND q.%s IS NOT NULL",
-					 query, quote_identifier(roles[1]), quote_identifier(roles[0]));
-	{
-		/* NaN scores are left out like NULL ones (NaN sorts above Infinity) */
-		Oid			scoretype = getBaseType(TupleDescAttr(desc, cols[1])->atttypid);
-		const char *nan_type = scoretype == FLOAT8OID ? "float8" :
-			scoretype == FLOAT4OID ? "float4" :
-			scoretype == NUMERICOID ? "numeric" : NULL;
-
-		if (nan_type)
-			appendStringInfo(&sql, " AND q.%s OPERATOR(pg_catalog.<>) 'NaN'::pg_catalog.%s",
-							 quote_identifier(roles[1]), nan_type);
-	}
-	if (roles[3])
-		appendStringInfo(&sql, " AND q.%s IS NOT NULL", quote_identifier(roles[3]));
-	/* filled below by the same code as every refresh */
-	appendStringInfoString(&sql, "\n  WITH NO DATA");
-
-	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
-		elog(ERROR, "could not create materialized view \"%s\"", qualname);
-	CommandCounterIncrement();
-	boardid = get_relname_relid(rv->relname, nspid);
-	if (!OidIsValid(boardid))
-		elog(ERROR, "materialized view \"%s\" was not created", qualname);
-
-	/* the three indexes, key columns as in the contract */
-	{
-		char	   *idx = ChooseRelationName(rv->relname, NULL, "player_key", nspid, false);
-
-		resetStringInfo(&sql);
-		appendStringInfo(&sql, "CREATE UNIQUE INDEX %s ON %s (%s%s)",
-						 quote_identifier(idx), qualname, seg_prefix,
-						 quote_identifier(roles[0]));
-		if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "could not create index \"%s\"", idx);
-		CommandCounterIncrement();
-
-		idx = ChooseRelationName(rv->relname, NULL, "rank_idx", nspid, false);
-		resetStringInfo(&sql);
-		appendStringInfo(&sql, "CREATE INDEX %s ON %s (%srank, %s)",
-						 quote_identifier(idx), qualname, seg_prefix,
-						 quote_identifier(roles[0]));
-		if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "could not create index \"%s\"", idx);
-		CommandCounterIncrement();
-
-		idx = ChooseRelationName(rv->relname, NULL, "score_idx", nspid, false);
-		resetStringInfo(&sql);
-		appendStringInfo(&sql, "CREATE INDEX %s ON %s (%s%s)",
-						 quote_identifier(idx), qualname, seg_prefix,
-						 quote_identifier(roles[1]));
-		if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
-			elog(ERROR, "could not create index \"%s\"", idx);
-		CommandCounterIncrement();
-	}
-
-	/* the configuration row, then the sizes */
-	{
-		Oid			argtypes[8] = {REGCLASSOID, TEXTOID, NAMEOID, NAMEOID, BOOLOID,
-		NAMEOID, NAMEOID, TEXTOID};
-		Datum		values[8];
-		char		nulls[8];
-
-		memset(nulls, ' ', sizeof(nulls));
-		values[0] = ObjectIdGetDatum(boardid);
-		values[1] = CStringGetTextDatum(query);
-		values[2] = PG_GETARG_DATUM(2);
-		values[3] = PG_GETARG_DATUM(3);
-		values[4] = BoolGetDatum(descending);
-		values[5] = PG_ARGISNULL(5) ? (Datum) 0 : PG_GETARG_DATUM(5);
-		nulls[5] = PG_ARGISNULL(5) ? 'n' : ' ';
-		values[6] = PG_ARGISNULL(6) ? (Datum) 0 : PG_GETARG_DATUM(6);
-		nulls[6] = PG_ARGISNULL(6) ? 'n' : ' ';
-		values[7] = CStringGetTextDatum(rank_type);
-		lb_spi("INSERT INTO gamestats.leaderboard_config"
-			   " (board, query, player_column, score_column, descending,"
-			   "  tiebreak_column, segment_column, rank_type)"
-			   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-			   8, argtypes, values, nulls, true);
-	}
+	lb_new_query(&n, text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	boardid = lb_new_view(&n);
+	lb_new_indexes(&n);
+	lb_new_config(&n, boardid);
 
 	/*
 	 * The first contents, built like every swap refresh: as the owner, with
 	 * a safe search_path, so a query that only works with the caller's
 	 * search_path fails now rather than at its first refresh.
 	 */
-	if (!lb_fetch_board(boardid, &b))
-		elog(ERROR, "leaderboard \"%s\" was not registered", qualname);
-	b.name = qualname;
-	b.creating = true;
-	(void) lb_refresh(&b, LB_SWAP, "create");
+	(void) lb_refresh(gs_board_get(boardid), LB_SWAP, "create", true);
 
 	SPI_finish();
 	PG_RETURN_OID(boardid);
-}
-
-/* ---------------------------------------------------------------------------
- * The swap refresh
- * ---------------------------------------------------------------------------
- */
-
-/* The board's stored query (its _RETURN rule), copied. */
-static Query *
-lb_board_query(Relation board)
-{
-	RuleLock   *rules = board->rd_rules;
-	int			i;
-
-	for (i = 0; rules != NULL && i < rules->numLocks; i++)
-	{
-		RewriteRule *rule = rules->rules[i];
-
-		if (rule->event == CMD_SELECT && list_length(rule->actions) == 1)
-			return copyObject(linitial_node(Query, rule->actions));
-	}
-	elog(ERROR, "could not find the query of materialized view \"%s\"",
-		 RelationGetRelationName(board));
-	return NULL;				/* keep compiler quiet */
-}
-
-/*
- * A receiver that fills the transient heap in batches with
- * table_multi_insert(): rows are inserted frozen (the heap is new in this
- * transaction, like PostgreSQL's transient refresh heap), fewer WAL records
- * are written, and full pages are marked all-visible, so that index-only
- * scans of the board work right after the switch.
- */
-#define LB_BATCH 1000
-
-typedef struct LbDest
-{
-	DestReceiver pub;
-	Oid			relid;
-	Relation	rel;
-	BulkInsertState bistate;
-	CommandId	cid;
-	TupleTableSlot *slots[LB_BATCH];
-	int			nused;			/* slots holding a row */
-	int			ncreated;		/* slots created */
-} LbDest;
-
-static void
-lb_dest_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
-{
-	LbDest	   *d = (LbDest *) self;
-
-	d->rel = table_open(d->relid, NoLock);
-	d->bistate = GetBulkInsertState();
-	d->cid = GetCurrentCommandId(true);
-	d->nused = 0;
-	d->ncreated = 0;
-}
-
-static void
-lb_dest_flush(LbDest *d)
-{
-	int			i;
-
-	if (d->nused == 0)
-		return;
-	table_multi_insert(d->rel, d->slots, d->nused, d->cid,
-					   TABLE_INSERT_SKIP_FSM | TABLE_INSERT_FROZEN, d->bistate);
-	for (i = 0; i < d->nused; i++)
-		ExecClearTuple(d->slots[i]);
-	d->nused = 0;
-}
-
-static bool
-lb_dest_receive(TupleTableSlot *slot, DestReceiver *self)
-{
-	LbDest	   *d = (LbDest *) self;
-
-	if (d->nused == d->ncreated)
-		d->slots[d->ncreated++] = table_slot_create(d->rel, NULL);
-	ExecCopySlot(d->slots[d->nused++], slot);
-	if (d->nused == LB_BATCH)
-		lb_dest_flush(d);
-	return true;
-}
-
-static void
-lb_dest_shutdown(DestReceiver *self)
-{
-	LbDest	   *d = (LbDest *) self;
-	int			i;
-
-	lb_dest_flush(d);
-	FreeBulkInsertState(d->bistate);
-	table_finish_bulk_insert(d->rel, TABLE_INSERT_SKIP_FSM | TABLE_INSERT_FROZEN);
-	for (i = 0; i < d->ncreated; i++)
-		ExecDropSingleTupleTableSlot(d->slots[i]);
-	table_close(d->rel, NoLock);
-	d->rel = NULL;
-}
-
-static void
-lb_dest_destroy(DestReceiver *self)
-{
-	pfree(self);
-}
-
-static DestReceiver *
-lb_dest_create(Oid relid)
-{
-	LbDest	   *d = palloc0(sizeof(LbDest));
-
-	d->pub.receiveSlot = lb_dest_receive;
-	d->pub.rStartup = lb_dest_startup;
-	d->pub.rShutdown = lb_dest_shutdown;
-	d->pub.rDestroy = lb_dest_destroy;
-	d->pub.mydest = DestTransientRel;
-	d->relid = relid;
-	return (DestReceiver *) d;
-}
-
-/*
- * Runs the board's query with a fresh snapshot and sends its rows into the
- * transient heap.  Returns the number of rows.
- */
-static uint64
-lb_fill(Oid newheap, Query *query, const char *board)
-{
-	DestReceiver *dest = lb_dest_create(newheap);
-	const char *label = psprintf("gamestats.refresh_leaderboard(%s)", board);
-	List	   *rewritten;
-	PlannedStmt *plan;
-	QueryDesc  *qd;
-	uint64		processed;
-
-	AcquireRewriteLocks(query, true, false);
-	rewritten = QueryRewrite(query);
-	if (list_length(rewritten) != 1)
-		elog(ERROR, "unexpected rewrite result for leaderboard \"%s\"", board);
-	query = linitial_node(Query, rewritten);
-
-	CHECK_FOR_INTERRUPTS();
-
-	/* taken now, after the board's lock: sees every earlier refresh's data */
-	PushCopiedSnapshot(GetTransactionSnapshot());
-	UpdateActiveSnapshotCommandId();
-
-	plan = gs_plan_query(query, label, CURSOR_OPT_PARALLEL_OK);
-	qd = CreateQueryDesc(plan, label, GetActiveSnapshot(), InvalidSnapshot,
-						 dest, NULL, NULL, 0);
-	ExecutorStart(qd, 0);
-	gs_executor_run(qd, 0);
-	processed = qd->estate->es_processed;
-	ExecutorFinish(qd);
-	ExecutorEnd(qd);
-	FreeQueryDesc(qd);
-	PopActiveSnapshot();
-	dest->rDestroy(dest);
-
-	return processed;
-}
-
-/* Is "indexoid" the board's unique ([segment,] player) index? */
-static bool
-lb_is_player_index(LbBoard *b, Oid indexoid)
-{
-	HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
-	Form_pg_index idx;
-	const char *want[2];
-	int			nwant = 0;
-	bool		match;
-	int			i;
-
-	if (!HeapTupleIsValid(tup))
-		return false;
-	idx = (Form_pg_index) GETSTRUCT(tup);
-	if (b->segment_column)
-		want[nwant++] = b->segment_column;
-	want[nwant++] = b->player_column;
-	match = idx->indisunique && idx->indnkeyatts == nwant &&
-		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
-		heap_attisnull(tup, Anum_pg_index_indpred, NULL);
-	for (i = 0; match && i < nwant; i++)
-	{
-		char	   *att = idx->indkey.values[i] > 0 ?
-			get_attname(b->relid, idx->indkey.values[i], true) : NULL;
-
-		match = att != NULL && strcmp(att, want[i]) == 0;
-	}
-	ReleaseSysCache(tup);
-	return match;
-}
-
-/*
- * Creates a copy of every index of the board on the transient heap and
- * builds it.  Returns the copies' OIDs in the order of board_indexes.
- */
-static List *
-lb_build_indexes(LbBoard *b, Oid newheap, List *board_indexes)
-{
-	Relation	heap = table_open(newheap, NoLock);
-	List	   *copies = NIL;
-	ListCell   *lc;
-	int			n = 0;
-
-	foreach(lc, board_indexes)
-	{
-		Oid			oldidx = lfirst_oid(lc);
-		char		name[NAMEDATALEN];
-		Oid			newidx;
-		Relation	idxrel;
-		IndexInfo  *info;
-		MemoryContext oldcxt;
-
-		snprintf(name, sizeof(name), "pg_temp_%u_%d", b->relid, ++n);
-		newidx = gs_index_create_copy(heap, oldidx, get_rel_tablespace(oldidx), name);
-		CommandCounterIncrement();
-
-		idxrel = index_open(newidx, NoLock);
-		info = BuildIndexInfo(idxrel);
-		oldcxt = CurrentMemoryContext;
-		PG_TRY();
-		{
-			gs_index_build(heap, idxrel, info, true);
-		}
-		PG_CATCH();
-		{
-			ErrorData  *edata;
-			Relation	boardrel;
-
-			MemoryContextSwitchTo(oldcxt);
-			edata = CopyErrorData();
-			if (edata->sqlerrcode != ERRCODE_UNIQUE_VIOLATION || !info->ii_Unique)
-				PG_RE_THROW();
-			FlushErrorState();
-			if (lb_is_player_index(b, oldidx))
-				lb_raise_duplicate(edata, b->name, b->segment_column != NULL,
-								   !b->creating);
-			/* an index the owner added: name it, not its transient copy */
-			boardrel = relation_open(b->relid, NoLock);
-			ereport(ERROR,
-					(errcode(ERRCODE_UNIQUE_VIOLATION),
-					 errmsg("could not refresh leaderboard \"%s\": the new rows violate its unique index \"%s\"",
-							b->name, get_rel_name(oldidx)),
-					 edata->detail ? errdetail("%s The board keeps its previous contents.", edata->detail) :
-					 errdetail("The board keeps its previous contents."),
-					 errhint("That index was added to the board after its creation: drop it, or change the query so that its rows are unique on the index's columns."),
-					 errtableconstraint(boardrel, get_rel_name(oldidx))));
-		}
-		PG_END_TRY();
-		index_close(idxrel, NoLock);
-		CommandCounterIncrement();
-
-		copies = lappend_oid(copies, newidx);
-	}
-	table_close(heap, NoLock);
-	return copies;
-}
-
-/*
- * "process 12, 34" for the sessions holding locks that block the swap, on
- * the board or on one of its indexes or its TOAST table ("relids").
- */
-static char *
-lb_lock_holders(List *relids)
-{
-	StringInfoData buf;
-	List	   *pids = NIL;
-	bool		prepared = false;
-	int			n = 0;
-	ListCell   *lc;
-
-	initStringInfo(&buf);
-	foreach(lc, relids)
-	{
-		LOCKTAG		tag;
-		VirtualTransactionId *vxids;
-		int			i;
-
-		SET_LOCKTAG_RELATION(tag, MyDatabaseId, lfirst_oid(lc));
-		vxids = GetLockConflicts(&tag, AccessExclusiveLock, NULL);
-		for (i = 0; VirtualTransactionIdIsValid(vxids[i]); i++)
-		{
-			PGPROC	   *proc;
-
-			proc = gs_vxid_proc(vxids[i]);
-			if (proc != NULL && proc->pid != 0)
-			{
-				if (list_member_int(pids, proc->pid))
-					continue;
-				pids = lappend_int(pids, proc->pid);
-				appendStringInfo(&buf, "%s%d", n++ > 0 ? ", " : "", proc->pid);
-			}
-			else if (!prepared)
-			{
-				prepared = true;
-				appendStringInfo(&buf, "%sa prepared transaction", n++ > 0 ? ", " : "");
-			}
-		}
-	}
-	if (n == 0)
-		return pstrdup("no session any more (it ended after the last attempt)");
-	return psprintf("%s %s", n > 1 ? "processes" : "process", buf.data);
-}
-
-/*
- * ACCESS EXCLUSIVE on the board, its indexes and its TOAST table (the
- * relations "arg", a List of OIDs, whose storage the switch replaces), each
- * waiting at most gamestats.lock_timeout.  The indexes are locked too since
- * a session may open an index alone (pgstatindex, bt_index_check) and would
- * otherwise read a file the switch unlinks.
- */
-static void
-lb_lock_board(void *arg)
-{
-	int			nestlevel = gs_begin_lock_timeout();
-	ListCell   *lc;
-
-	foreach(lc, (List *) arg)
-		LockRelationOid(lfirst_oid(lc), AccessExclusiveLock);
-	gs_end_lock_timeout(nestlevel);
-}
-
-/*
- * Upgrades our lock on the board to ACCESS EXCLUSIVE and takes it on its
- * indexes and TOAST table ("relids", the board first), each attempt waiting
- * at most gamestats.lock_timeout, retried gamestats.lock_retries times; then
- * an error naming the holders.  Readers queue behind a waiting attempt, so
- * they never wait longer than one lock_timeout for it.
- */
-static void
-lb_lock_for_swap(LbBoard *b, List *relids)
-{
-	int			attempts = gamestats_lock_retries + 1;
-	int			i;
-
-	for (i = 0; i < attempts; i++)
-	{
-		ErrorData  *edata = gs_run_in_subxact(lb_lock_board, relids);
-
-		if (edata == NULL)
-			return;
-		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
-			ReThrowError(edata);
-		FreeErrorData(edata);
-	}
-
-	ereport(ERROR,
-			(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-			 errmsg("could not switch in the new ranking of leaderboard \"%s\"", b->name),
-			 errdetail("Its ACCESS EXCLUSIVE lock was not granted within gamestats.lock_timeout (%d ms) in %d attempts; the board is held by %s.",
-					   gamestats_lock_timeout, attempts, lb_lock_holders(relids)),
-			 errhint("Retry later, or end the long transaction that holds the board (pg_stat_activity shows what it runs); raising gamestats.lock_timeout or gamestats.lock_retries lets the refresh wait longer, and readers with it.")));
-}
-
-/*
- * Exchanges the storage (relfilenode) and size statistics of two relations
- * by updating their pg_class rows.  "keep" is the board side: it gets the
- * new storage and keeps its identity.  For the heaps themselves the TOAST
- * tables are exchanged by link (reltoastrelid and their pg_depend rows),
- * not by content: the TOAST pointers written into the new rows name the
- * new heap's TOAST table, which must therefore come along as it is.
- */
-static void
-lb_swap_storage(Oid keep, Oid other, bool swap_toast, int32 new_allvisible,
-				int32 new_allfrozen)
-{
-	Relation	classrel = table_open(RelationRelationId, RowExclusiveLock);
-	HeapTuple	tup1 = SearchSysCacheCopy1(RELOID, ObjectIdGetDatum(keep));
-	HeapTuple	tup2 = SearchSysCacheCopy1(RELOID, ObjectIdGetDatum(other));
-	Form_pg_class f1,
-				f2;
-	Oid			toast1,
-				toast2;
-
-	if (!HeapTupleIsValid(tup1) || !HeapTupleIsValid(tup2))
-		elog(ERROR, "cache lookup failed for relation %u or %u", keep, other);
-	f1 = (Form_pg_class) GETSTRUCT(tup1);
-	f2 = (Form_pg_class) GETSTRUCT(tup2);
-	if (!OidIsValid(f1->relfilenode) || !OidIsValid(f2->relfilenode) ||
-		f1->relpersistence != f2->relpersistence || f1->relam != f2->relam)
-		elog(ERROR, "cannot swap the storage of relations %u and %u", keep, other);
-
-#define LB_SWAP_FIELD(type, field) \
-	do { type tmp_ = f1->field; f1->field = f2->field; f2->field = tmp_; } while (0)
-	LB_SWAP_FIELD(Oid, relfilenode);
-	LB_SWAP_FIELD(Oid, reltablespace);
-	LB_SWAP_FIELD(int32, relpages);
-	LB_SWAP_FIELD(float4, reltuples);
-	LB_SWAP_FIELD(int32, relallvisible);
-	gs_swap_relallfrozen(f1, f2);
-	LB_SWAP_FIELD(TransactionId, relfrozenxid);
-	LB_SWAP_FIELD(MultiXactId, relminmxid);
-	if (swap_toast)
-		LB_SWAP_FIELD(Oid, reltoastrelid);
-#undef LB_SWAP_FIELD
-	if (f1->relkind == RELKIND_MATVIEW)
-		f1->relispopulated = true;
-	if (new_allvisible >= 0)
-		f1->relallvisible = new_allvisible;
-	if (new_allfrozen >= 0)
-		gs_set_relallfrozen(f1, new_allfrozen);
-
-	CatalogTupleUpdate(classrel, &tup1->t_self, tup1);
-	CatalogTupleUpdate(classrel, &tup2->t_self, tup2);
-	toast1 = f1->reltoastrelid;
-	toast2 = f2->reltoastrelid;
-	heap_freetuple(tup1);
-	heap_freetuple(tup2);
-	table_close(classrel, RowExclusiveLock);
-
-	/*
-	 * The board's storage is now new in this transaction (matters for
-	 * wal_level = minimal); the copy's is the old one.
-	 */
-	{
-		Relation	r1 = relation_open(keep, NoLock);
-		Relation	r2 = relation_open(other, NoLock);
-
-		r2->rd_createSubid = r1->rd_createSubid;
-		gs_rd_new_subid(r2) = gs_rd_new_subid(r1);
-		gs_rd_first_subid(r2) = gs_rd_first_subid(r1);
-		gs_assume_new_storage(r1);
-		relation_close(r1, NoLock);
-		relation_close(r2, NoLock);
-	}
-
-	/* each TOAST table now belongs to the other heap */
-	if (swap_toast && (OidIsValid(toast1) || OidIsValid(toast2)))
-	{
-		ObjectAddress base;
-		ObjectAddress toast;
-
-		if (OidIsValid(toast1) &&
-			deleteDependencyRecordsFor(RelationRelationId, toast1, false) != 1)
-			elog(ERROR, "expected one dependency record for TOAST table %u", toast1);
-		if (OidIsValid(toast2) &&
-			deleteDependencyRecordsFor(RelationRelationId, toast2, false) != 1)
-			elog(ERROR, "expected one dependency record for TOAST table %u", toast2);
-		base.classId = toast.classId = RelationRelationId;
-		base.objectSubId = toast.objectSubId = 0;
-		if (OidIsValid(toast1))
-		{
-			base.objectId = keep;
-			toast.objectId = toast1;
-			recordDependencyOn(&toast, &base, DEPENDENCY_INTERNAL);
-		}
-		if (OidIsValid(toast2))
-		{
-			base.objectId = other;
-			toast.objectId = toast2;
-			recordDependencyOn(&toast, &base, DEPENDENCY_INTERNAL);
-		}
-	}
-
-	/* both smgr links become stale at the next CommandCounterIncrement */
-	gs_close_smgr(keep);
-	gs_close_smgr(other);
-}
-
-static Oid
-lb_toast_of(Oid relid)
-{
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			toastid;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	toastid = ((Form_pg_class) GETSTRUCT(tup))->reltoastrelid;
-	ReleaseSysCache(tup);
-	return toastid;
-}
-
-/* Gives the board's (new) TOAST table and index their usual names. */
-static void
-lb_rename_toast(Oid boardid)
-{
-	Oid			toastid = lb_toast_of(boardid);
-	char		name[NAMEDATALEN];
-
-	if (!OidIsValid(toastid))
-		return;
-	/* made by make_new_heap() as the rewrite of the old one: it is not now */
-	ResetRelRewrite(toastid);
-	CommandCounterIncrement();
-	snprintf(name, sizeof(name), "pg_toast_%u", boardid);
-	RenameRelationInternal(toastid, name, true, false);
-	CommandCounterIncrement();
-	snprintf(name, sizeof(name), "pg_toast_%u_index", boardid);
-	RenameRelationInternal(toast_get_valid_index(toastid, AccessExclusiveLock),
-						   name, true, true);
-	CommandCounterIncrement();
-}
-
-/*
- * The 'swap' strategy; the caller holds ExclusiveLock on the board.
- * Sets *sz to the sizes of the new board, counted before the switch so
- * that the short lock covers only catalog updates.
- */
-static void
-lb_refresh_swap(LbBoard *b, LbSizes *sz)
-{
-	Relation	board = table_open(b->relid, NoLock);
-	Query	   *query = lb_board_query(board);
-	List	   *board_indexes = RelationGetIndexList(board);
-	List	   *copies;
-	List	   *switch_locks;
-	Oid			save_userid;
-	int			save_sec_context;
-	int			nestlevel;
-	Oid			newheap;
-	uint64		processed;
-	BlockNumber allvisible;
-	BlockNumber allfrozen;
-	ListCell   *lc1,
-			   *lc2;
-	ObjectAddress object;
-
-	/*
-	 * Build aside, as the board's owner in a security-restricted context with
-	 * a safe search_path, like PostgreSQL's own refresh.  Readers keep
-	 * reading the board meanwhile: we hold only ExclusiveLock on it.
-	 */
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(board->rd_rel->relowner,
-						   save_sec_context | SECURITY_RESTRICTED_OPERATION);
-	nestlevel = NewGUCNestLevel();
-	lb_safe_search_path();
-
-	newheap = make_new_heap(b->relid, board->rd_rel->reltablespace,
-							board->rd_rel->relam,
-							board->rd_rel->relpersistence, ExclusiveLock);
-	processed = lb_fill(newheap, query, b->name);
-	CommandCounterIncrement();
-	copies = lb_build_indexes(b, newheap, board_indexes);
-	lb_count(b, quote_qualified_identifier(get_namespace_name(get_rel_namespace(newheap)),
-										   get_rel_name(newheap)),
-			 (int64) processed, sz);
-
-	AtEOXact_GUC(false, nestlevel);
-	SetUserIdAndSecContext(save_userid, save_sec_context);
-
-	/* its pages went in all-visible: tell the planner (index-only scans) */
-	{
-		Relation	heap = table_open(newheap, NoLock);
-		visibilitymap_count(heap, &allvisible, &allfrozen);
-		table_close(heap, NoLock);
-	}
-
-	/* switch it in: one short lock, on the board and what it owns */
-	switch_locks = lcons_oid(b->relid, list_copy(board_indexes));
-	if (OidIsValid(board->rd_rel->reltoastrelid))
-		switch_locks = lappend_oid(switch_locks, board->rd_rel->reltoastrelid);
-	lb_lock_for_swap(b, switch_locks);
-
-	/*
-	 * Every other lock taken while we hold the board (dropping the old
-	 * storage locks the old TOAST index, for one) waits at most
-	 * gamestats.lock_timeout too: readers queue behind us meanwhile.
-	 */
-	nestlevel = gs_begin_lock_timeout();
-	CheckTableNotInUse(board, "refresh leaderboard");
-	TransferPredicateLocksToHeapRelation(board);
-
-	lb_swap_storage(b->relid, newheap, true, (int32) allvisible, (int32) allfrozen);
-	forboth(lc1, board_indexes, lc2, copies)
-		lb_swap_storage(lfirst_oid(lc1), lfirst_oid(lc2), false, -1, -1);
-	CommandCounterIncrement();
-
-	/*
-	 * For the statistics, as for PostgreSQL's own refresh: the old rows went
-	 * away without leaving dead tuples, the new ones were inserted (so that
-	 * autovacuum analyzes and vacuums the board as its contents change).
-	 */
-	pgstat_count_truncate(board);
-	pgstat_count_heap_insert(board, (PgStat_Counter) processed);
-	table_close(board, NoLock);
-
-	/* the transient heap now owns the old storage: unlinked at commit */
-	object.classId = RelationRelationId;
-	object.objectId = newheap;
-	object.objectSubId = 0;
-	performDeletion(&object, DROP_RESTRICT, PERFORM_DELETION_INTERNAL);
-	lb_rename_toast(b->relid);
-	gs_end_lock_timeout(nestlevel);
-}
-
-static LbStrategy
-lb_parse_strategy(const char *s)
-{
-	int			i;
-
-	for (i = 0; i < lengthof(lb_strategy_names); i++)
-		if (strcmp(s, lb_strategy_names[i]) == 0)
-			return (LbStrategy) i;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown refresh strategy \"%s\"", s),
-			 errhint("Use 'swap' (the default), 'concurrently' or 'blocking'.")));
-	return LB_SWAP;				/* keep compiler quiet */
-}
-
-/*
- * The board must still have the columns its configuration names: a column
- * renamed (or dropped) since its creation makes the refresh's bookkeeping
- * and the query functions fail, and renaming it back is the fix.
- */
-static void
-lb_check_columns(LbBoard *b)
-{
-	const char *const names[] = {"rank", b->player_column, b->score_column,
-	b->tiebreak_column, b->segment_column};
-	const char *const roles[] = {"rank column", "player_column", "score_column",
-	"tiebreak_column", "segment_column"};
-	int			i;
-
-	for (i = 0; i < lengthof(names); i++)
-	{
-		if (names[i] == NULL || get_attnum(b->relid, names[i]) != InvalidAttrNumber)
-			continue;
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("leaderboard \"%s\" has no column \"%s\"", b->name, names[i]),
-				 errdetail("Its %s is \"%s\" in gamestats.leaderboard_config: the column was renamed or dropped since the board was created.",
-						   roles[i], names[i]),
-				 errhint("Rename the column back with ALTER MATERIALIZED VIEW %s RENAME COLUMN ... TO %s.",
-						 b->name, quote_identifier(names[i]))));
-	}
 }
 
 /*
@@ -1445,7 +693,7 @@ lb_check_columns(LbBoard *b)
  * strategy recorded in last_strategy.
  */
 static int64
-lb_refresh(LbBoard *b, LbStrategy strategy, const char *label)
+lb_refresh(GsBoard *b, LbStrategy strategy, const char *label, bool creating)
 {
 	TimestampTz started;
 	LbSizes		sz;
@@ -1456,28 +704,26 @@ lb_refresh(LbBoard *b, LbStrategy strategy, const char *label)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("leaderboard \"%s\" was dropped while waiting for its lock", b->name),
-				 errhint("Nothing is left to refresh.")));
-	lb_check_columns(b);
+				 errdetail("Nothing is left to refresh.")));
+	gs_board_check_columns(b);
 	started = GetCurrentTimestamp();
 
 	if (strategy == LB_SWAP)
-		lb_refresh_swap(b, &sz);
+		lb_refresh_swap(b, &sz, creating);
 	else
 	{
 		char	   *sql = psprintf("REFRESH MATERIALIZED VIEW %s%s",
 								   strategy == LB_CONCURRENTLY ? "CONCURRENTLY " : "",
 								   b->name);
 
-		Oid			save_userid;
-		int			save_sec;
+		GsOwnerContext ctx;
 
+		/* REFRESH switches to the owner itself */
 		lb_spi(sql, 0, NULL, NULL, NULL, false);
-		/* segment values go through their type's cast: as the owner, restricted */
-		GetUserIdAndSecContext(&save_userid, &save_sec);
-		SetUserIdAndSecContext(gs_rel_owner(b->relid),
-							   save_sec | SECURITY_RESTRICTED_OPERATION);
+		/* segment values go through their type's cast: as the owner */
+		gs_owner_context_enter(&ctx, gs_rel_class(b->relid).relowner);
 		lb_count(b, b->name, -1, &sz);
-		SetUserIdAndSecContext(save_userid, save_sec);
+		gs_owner_context_leave(&ctx);
 	}
 	return lb_write_state(b, &sz, label, started);
 }
@@ -1488,7 +734,7 @@ lb_refresh(LbBoard *b, LbStrategy strategy, const char *label)
  * Locks the configuration row: a board dropped meanwhile records nothing.
  */
 static void
-lb_record_error(LbBoard *b, ErrorData *edata)
+lb_record_error(GsBoard *b, ErrorData *edata)
 {
 	Oid			argtypes[2] = {REGCLASSOID, TEXTOID};
 	Datum		values[2];
@@ -1513,7 +759,7 @@ lb_record_error(LbBoard *b, ErrorData *edata)
 /* lb_refresh() as a gs_run_in_subxact() callback */
 typedef struct LbRefreshCall
 {
-	LbBoard    *b;
+	GsBoard    *b;
 	LbStrategy	strategy;
 	int64		rows;
 } LbRefreshCall;
@@ -1523,7 +769,8 @@ lb_refresh_call(void *arg)
 {
 	LbRefreshCall *call = (LbRefreshCall *) arg;
 
-	call->rows = lb_refresh(call->b, call->strategy, lb_strategy_names[call->strategy]);
+	call->rows = lb_refresh(call->b, call->strategy, lb_strategies[call->strategy].name,
+							false);
 }
 
 /*
@@ -1544,35 +791,34 @@ gamestats_refresh_leaderboard(PG_FUNCTION_ARGS)
 	Oid			relid;
 	LbStrategy	strategy;
 	bool		raise_error;
-	LbBoard		b;
+	GsBoard    *b;
 	int64		rows = -1;
 	bool		failed = false;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("arguments of refresh_leaderboard must not be null"),
-				 errhint("Pass a board, and leave strategy and raise_error out to use their defaults.")));
+	gs_require_arg(fcinfo, 0, "board");
+	gs_require_arg(fcinfo, 1, "strategy");
+	gs_require_arg(fcinfo, 2, "raise_error");
 	relid = PG_GETARG_OID(0);
-	strategy = lb_parse_strategy(text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	strategy = (LbStrategy) gs_parse_choice("strategy", text_to_cstring(PG_GETARG_TEXT_PP(1)),
+										   lb_strategies, lengthof(lb_strategies));
 	raise_error = PG_GETARG_BOOL(2);
 
 	gs_forbid_in_recovery("refresh a leaderboard");
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	lb_get_board(relid, &b, "refresh it");
+	b = lb_get_board(relid, "refresh it");
 
 	if (raise_error)
-		rows = lb_refresh(&b, strategy, lb_strategy_names[strategy]);
+		rows = lb_refresh(b, strategy, lb_strategies[strategy].name, false);
 	else
 	{
-		LbRefreshCall call = {&b, strategy, -1};
+		LbRefreshCall call = {b, strategy, -1};
 		ErrorData  *edata = gs_run_in_subxact(lb_refresh_call, &call);
 
 		if (edata != NULL)
 		{
-			lb_record_error(&b, edata);
+			lb_record_error(b, edata);
 			failed = true;
 		}
 		rows = call.rows;
@@ -1588,12 +834,6 @@ gamestats_refresh_leaderboard(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------------
  */
 
-static bool
-lb_have_pg_cron(void)
-{
-	return OidIsValid(get_extension_oid("pg_cron", true));
-}
-
 /*
  * Removes the board's pg_cron job if it is still there and the caller may
  * remove it; warns otherwise.  Only the job schedule_refresh made (same
@@ -1602,18 +842,18 @@ lb_have_pg_cron(void)
  * user's job, and a superuser would remove it.
  */
 static void
-lb_unschedule(LbBoard *b)
+lb_unschedule(const char *board, const GsBoardJob *job)
 {
 	Oid			argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[3];
 
-	if (!b->has_job || !lb_have_pg_cron())
+	if (!job->has_job || !gs_have_pg_cron())
 		return;
-	if (b->job_name && b->job_user && b->job_command)
+	if (job->name && job->user && job->command)
 	{
-		values[0] = CStringGetTextDatum(b->job_name);
-		values[1] = CStringGetTextDatum(b->job_user);
-		values[2] = CStringGetTextDatum(b->job_command);
+		values[0] = CStringGetTextDatum(job->name);
+		values[1] = CStringGetTextDatum(job->user);
+		values[2] = CStringGetTextDatum(job->command);
 		/* as the caller: cron.job shows a non-superuser only their jobs */
 		lb_spi("SELECT cron.unschedule(j.jobid) FROM cron.job j"
 			   " WHERE j.jobname::pg_catalog.text OPERATOR(pg_catalog.=) $1"
@@ -1624,7 +864,7 @@ lb_unschedule(LbBoard *b)
 			return;
 	}
 	ereport(WARNING,
-			(errmsg("pg_cron job " INT64_FORMAT " of leaderboard \"%s\" was not removed", b->jobid, b->name),
+			(errmsg("pg_cron job " INT64_FORMAT " of leaderboard \"%s\" was not removed", job->jobid, board),
 			 errdetail("No job of this board that you may remove is left with the name, user and command it was scheduled with."),
 			 errhint("Check cron.job; the owner of a left-over job or a superuser can remove it with cron.unschedule().")));
 }
@@ -1643,32 +883,27 @@ gamestats_schedule_refresh(PG_FUNCTION_ARGS)
 {
 	Oid			relid;
 	char	   *schedule;
-	LbBoard		b;
+	GsBoard    *b;
+	GsBoardJob	job;
 	Oid			argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[3];
 	bool		isnull;
 	int64		jobid;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("arguments of schedule_refresh must not be null"),
-				 errhint("Pass a leaderboard and a pg_cron schedule such as '*/5 * * * *'.")));
+	gs_require_arg(fcinfo, 0, "board");
+	gs_require_arg(fcinfo, 1, "schedule");
 	relid = PG_GETARG_OID(0);
 	schedule = text_to_cstring(PG_GETARG_TEXT_PP(1));
 
 	gs_forbid_in_recovery("schedule a leaderboard refresh");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	lb_get_board(relid, &b, "schedule its refresh");
-	if (!lb_have_pg_cron())
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("pg_cron is not installed in database \"%s\"",
-						get_database_name(MyDatabaseId)),
-				 errhint("Add pg_cron to shared_preload_libraries, set cron.database_name to this database, restart the server and run CREATE EXTENSION pg_cron; or refresh the board from your own scheduler with gamestats.refresh_leaderboard().")));
+	b = lb_get_board(relid, "schedule its refresh");
+	gs_require_pg_cron();
 
-	values[0] = CStringGetTextDatum(psprintf("gamestats-refresh-%s", b.name));
+	(void) gs_board_read_job(relid, &job);
+
+	values[0] = CStringGetTextDatum(psprintf("gamestats-refresh-%s", b->name));
 	values[1] = CStringGetTextDatum(schedule);
 	/*
 	 * The job names the board, not its OID: pg_dump carries cron.job over
@@ -1683,8 +918,8 @@ gamestats_schedule_refresh(PG_FUNCTION_ARGS)
 										SPI_tuptable->tupdesc, 1, &isnull));
 
 	/* a job of an earlier name of the board (renamed since) goes */
-	if (b.has_job && b.jobid != jobid)
-		lb_unschedule(&b);
+	if (job.has_job && job.jobid != jobid)
+		lb_unschedule(b->name, &job);
 
 	/*
 	 * Remember the job as pg_cron stored it (it may shorten the name): only
@@ -1721,15 +956,12 @@ gamestats_drop_leaderboard(PG_FUNCTION_ARGS)
 {
 	Oid			relid;
 	bool		cascade;
-	LbBoard		b;
+	GsBoardJob	job;
 	Oid			argtypes[1] = {REGCLASSOID};
 	Datum		values[1];
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("arguments of drop_leaderboard must not be null"),
-				 errhint("Pass the leaderboard to drop.")));
+	gs_require_arg(fcinfo, 0, "board");
+	gs_require_arg(fcinfo, 1, "cascade");
 	relid = PG_GETARG_OID(0);
 	cascade = PG_GETARG_BOOL(1);
 	values[0] = ObjectIdGetDatum(relid);
@@ -1739,18 +971,19 @@ gamestats_drop_leaderboard(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 
 	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)) &&
-		lb_fetch_board(relid, &b))
+		gs_board_read_job(relid, &job))
 	{
 		/* the view is gone already: clean up what refers to it */
-		b.name = psprintf("%u", relid);
-		lb_unschedule(&b);
+		lb_unschedule(psprintf("%u", relid), &job);
 	}
 	else
 	{
-		lb_get_board(relid, &b, "drop it");
+		GsBoard    *b = lb_get_board(relid, "drop it");
+
 		/* the job first: the drop's event trigger forgets its id */
-		lb_unschedule(&b);
-		lb_spi(psprintf("DROP MATERIALIZED VIEW %s%s", b.name,
+		(void) gs_board_read_job(relid, &job);
+		lb_unschedule(b->name, &job);
+		lb_spi(psprintf("DROP MATERIALIZED VIEW %s%s", b->name,
 						cascade ? " CASCADE" : ""),
 			   0, NULL, NULL, NULL, false);
 	}

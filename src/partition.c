@@ -57,29 +57,8 @@ static int
 config_exec(const char *sql, int nargs, Oid *types, Datum *values,
 			const char *nulls, bool read_only)
 {
-	Oid			save_userid;
-	int			save_sec;
-	int			ret;
-
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(gs_rel_owner(gs_catalog_relid("partition_config")),
-						   save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	ret = SPI_execute_with_args(sql, nargs, types, values, nulls, read_only, 0);
-	SetUserIdAndSecContext(save_userid, save_sec);
-	if (ret < 0)
-		elog(ERROR, "SPI_execute_with_args failed (%d): %s", ret, sql);
-	return ret;
-}
-
-static void
-require_arg(FunctionCallInfo fcinfo, int argno, const char *name)
-{
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be NULL", name),
-				 errhint("Pass a value, or leave the argument out to use its default.")));
+	return gs_spi_exec(sql, nargs, types, values, nulls, read_only, 0,
+					   gs_catalog_owner("partition_config"));
 }
 
 /*
@@ -103,22 +82,20 @@ check_premake(int premake)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("premake must be between 0 and %d, not %d", GS_MAX_PREMAKE, premake),
-				 errhint("premake is the number of future partitions kept ready, such as 4.")));
+				 errdetail("premake is the number of future partitions kept ready."),
+				 errhint("Pass a number such as 4.")));
 }
 
 /* true for 'detach', false for 'drop' */
 static bool
 parse_retention_mode(const char *mode)
 {
-	if (strcmp(mode, "drop") == 0)
-		return false;
-	if (strcmp(mode, "detach") == 0)
-		return true;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown retention_mode \"%s\"", mode),
-			 errhint("Use 'drop' to drop old partitions or 'detach' to keep them as plain tables.")));
-	return false;				/* keep compiler quiet */
+	static const GsChoice modes[] = {
+		{"drop", "drops old partitions"},
+		{"detach", "keeps them as plain tables"},
+	};
+
+	return gs_parse_choice("retention_mode", mode, modes, lengthof(modes)) == 1;
 }
 
 static bool
@@ -196,11 +173,11 @@ gamestats_manage_partitions(PG_FUNCTION_ARGS)
 	Datum		values[9];
 	char		nulls[9];
 
-	require_arg(fcinfo, 0, "parent");
-	require_arg(fcinfo, 1, "partition_interval");
-	require_arg(fcinfo, 3, "premake");
-	require_arg(fcinfo, 4, "retention_mode");
-	require_arg(fcinfo, 7, "default_partition");
+	gs_require_arg(fcinfo, 0, "parent");
+	gs_require_arg(fcinfo, 1, "partition_interval");
+	gs_require_arg(fcinfo, 3, "premake");
+	gs_require_arg(fcinfo, 4, "retention_mode");
+	gs_require_arg(fcinfo, 7, "default_partition");
 
 	relid = PG_GETARG_OID(0);
 	interval = PG_GETARG_INTERVAL_P(1);
@@ -218,7 +195,7 @@ gamestats_manage_partitions(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("now must be finite"),
-				 errhint("Pass a real time, or NULL for the current time.")));
+				 errhint("Pass a real time, or null for the current time.")));
 
 	gs_forbid_in_recovery("manage partitions");
 	require_table(relid, "Pass an existing partitioned table.");
@@ -231,7 +208,7 @@ gamestats_manage_partitions(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("start_time must be finite"),
-				 errhint("Pass the time of the oldest partition to create, or NULL for now.")));
+				 errhint("Pass the time of the oldest partition to create, or null for now.")));
 
 	/* before the table is inspected with arguments meant for a new one */
 	SPI_connect();
@@ -258,7 +235,7 @@ gamestats_manage_partitions(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("start_time %s is after the last premade partition of table \"%s\"",
 						timestamptz_to_str(start), t.relname),
-				 errhint("Pass a start_time before now() plus premake intervals, or NULL.")));
+				 errhint("Pass a start_time before now() plus premake intervals, or null.")));
 
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = ObjectIdGetDatum(relid);
@@ -289,7 +266,7 @@ gamestats_manage_partitions(PG_FUNCTION_ARGS)
 	store_default_rows(relid, run.default_rows);
 
 	SPI_finish();
-	gs_end_lock_timeout(nest);
+	gs_end_settings(nest);
 
 	PG_RETURN_INT32(run.created);
 }
@@ -313,8 +290,8 @@ gamestats_alter_partitions(PG_FUNCTION_ARGS)
 	Datum		values[5];
 	char		nulls[5];
 
-	require_arg(fcinfo, 0, "parent");
-	require_arg(fcinfo, 4, "clear_retention");
+	gs_require_arg(fcinfo, 0, "parent");
+	gs_require_arg(fcinfo, 4, "clear_retention");
 	relid = PG_GETARG_OID(0);
 	clear = PG_GETARG_BOOL(4);
 
@@ -372,7 +349,7 @@ gamestats_unmanage_partitions(PG_FUNCTION_ARGS)
 	Oid			types[1] = {OIDOID};
 	Datum		values[1];
 
-	require_arg(fcinfo, 0, "parent");
+	gs_require_arg(fcinfo, 0, "parent");
 	relid = PG_GETARG_OID(0);
 	gs_forbid_in_recovery("unmanage partitions");
 
@@ -394,31 +371,6 @@ gamestats_unmanage_partitions(PG_FUNCTION_ARGS)
 				 errhint("gamestats.managed_tables lists the managed tables.")));
 	SPI_finish();
 	PG_RETURN_VOID();
-}
-
-/* a set-returning function's tuplestore, in materialize mode */
-static Tuplestorestate *
-srf_materialize(FunctionCallInfo fcinfo, TupleDesc *tupdesc)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext oldcxt;
-	Tuplestorestate *store;
-
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		!(rsinfo->allowedModes & SFRM_Materialize))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("set-valued function called in context that cannot accept a set"),
-				 errhint("Call it in the FROM clause: SELECT * FROM gamestats.run_maintenance().")));
-	oldcxt = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	if (get_call_result_type(fcinfo, NULL, tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	store = tuplestore_begin_heap(true, false, work_mem);
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = store;
-	rsinfo->setDesc = *tupdesc;
-	MemoryContextSwitchTo(oldcxt);
-	return store;
 }
 
 /* one managed table in a maintenance run */
@@ -451,7 +403,7 @@ item_inspect(RunItem *it)
 	int			nest = gs_begin_lock_timeout();
 
 	gs_inspect_parent(it->parent, &it->interval, it->epoch, &it->t);
-	gs_end_lock_timeout(nest);
+	gs_end_settings(nest);
 	/* a stored retention may predate the checks of manage and alter */
 	if (it->has_retention)
 		gs_check_retention(&it->retention, it->now);
@@ -512,7 +464,7 @@ load_items(Oid only, int64 now)
 		if (!isnull)
 			it->retention = *DatumGetIntervalP(d);
 		it->premake = DatumGetInt32(SPI_getbinval(row, desc, 4, &isnull));
-		it->detach = strcmp(SPI_getvalue(row, desc, 5), "detach") == 0;
+		it->detach = parse_retention_mode(SPI_getvalue(row, desc, 5));
 		it->epoch = SPI_getvalue(row, desc, 6);
 		it->want_default = DatumGetBool(SPI_getbinval(row, desc, 7, &isnull));
 		d = SPI_getbinval(row, desc, 8, &isnull);
@@ -774,7 +726,7 @@ run_now(FunctionCallInfo fcinfo, int argno)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("now must be finite"),
-				 errhint("Leave now NULL to use the current time.")));
+				 errhint("Leave now null to use the current time.")));
 	return now;
 }
 
@@ -813,7 +765,7 @@ Datum
 gamestats_run_maintenance(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Tuplestorestate *store = srf_materialize(fcinfo, &tupdesc);
+	Tuplestorestate *store = gs_srf_begin(fcinfo, false, &tupdesc);
 	Oid			only;
 	int64		now;
 	List	   *items;
@@ -914,15 +866,11 @@ gamestats_schedule_maintenance(PG_FUNCTION_ARGS)
 	int64		jobid;
 	int			ret;
 
-	require_arg(fcinfo, 0, "schedule");
+	gs_require_arg(fcinfo, 0, "schedule");
 	schedule = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	db = PG_ARGISNULL(1) ? here : pstrdup(NameStr(*PG_GETARG_NAME(1)));
 
-	if (!OidIsValid(get_namespace_oid("cron", true)))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("pg_cron is not installed in database \"%s\"", here),
-				 errhint("Install pg_cron (Debian package postgresql-<major version>-cron), set shared_preload_libraries = 'pg_cron' and cron.database_name in postgresql.conf, restart, then run CREATE EXTENSION pg_cron in that database and call this function there.")));
+	gs_require_pg_cron();
 
 	SPI_connect();
 	values[1] = CStringGetTextDatum(schedule);
@@ -964,7 +912,7 @@ Datum
 gamestats_partition_bounds(PG_FUNCTION_ARGS)
 {
 	TupleDesc	tupdesc;
-	Tuplestorestate *store = srf_materialize(fcinfo, &tupdesc);
+	Tuplestorestate *store = gs_srf_begin(fcinfo, false, &tupdesc);
 	Oid			relid;
 	HeapTuple	tup;
 	Form_pg_partitioned_table pt;
@@ -995,15 +943,7 @@ gamestats_partition_bounds(PG_FUNCTION_ARGS)
 	keytype = get_atttype(relid, pt->partattrs.values[0]);
 	ReleaseSysCache(tup);
 
-	if (keytype == TIMESTAMPTZOID)
-		kind = GS_KEY_TIMESTAMPTZ;
-	else if (keytype == TIMESTAMPOID)
-		kind = GS_KEY_TIMESTAMP;
-	else if (keytype == DATEOID)
-		kind = GS_KEY_DATE;
-	else if (keytype == INT8OID)
-		kind = epoch_kind;
-	else
+	if (!gs_key_kind_of(keytype, epoch_kind, &kind))
 		PG_RETURN_NULL();
 
 	bounds = gs_read_bounds(relid, kind, &defoid);

@@ -93,6 +93,7 @@ typedef struct GsRun
 
 /* partition_math.c */
 extern GsKeyKind gs_key_kind(Oid keytype, const char *epoch, const char *relname);
+extern bool gs_key_kind_of(Oid keytype, GsKeyKind bigint_kind, GsKeyKind *kind);
 extern void gs_parse_step(const Interval *iv, GsKeyKind kind, const char *relname,
 						  GsStep *step);
 extern int64 gs_slot_floor(const GsStep *step, int64 ts);
@@ -121,6 +122,5 @@ extern bool gs_try(void (*fn) (void *), void *arg, GsRun *run, const char *what)
 extern void gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start,
 							   GsRun *run);
 extern void gs_maintain_retention(GsTable *t, int64 now, GsRun *run);
-extern int	gs_count_slots(const GsStep *step, int64 first, int64 last);
 
 #endif							/* GAMESTATS_PARTITION_H */

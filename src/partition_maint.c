@@ -95,7 +95,8 @@ gs_inspect_parent(Oid relid, const Interval *interval, const char *epoch, GsTabl
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("cannot manage partitions of temporary table \"%s\"", relname),
-				 errhint("Scheduled maintenance runs in other sessions, which cannot see temporary tables; use a permanent table.")));
+				 errdetail("Scheduled maintenance runs in other sessions, which cannot see temporary tables."),
+				 errhint("Use a permanent table.")));
 
 	key = RelationGetPartitionKey(rel);
 	if (key->strategy != PARTITION_STRATEGY_RANGE)
@@ -103,13 +104,13 @@ gs_inspect_parent(Oid relid, const Interval *interval, const char *epoch, GsTabl
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("table \"%s\" is partitioned by %s, not by range",
 						relname, strategy_name(key->strategy)),
-				 errhint("Only tables declared PARTITION BY RANGE (column) can be managed.")));
+				 errdetail("Only tables declared PARTITION BY RANGE (column) can be managed.")));
 	if (key->partnatts != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("table \"%s\" has a partition key of %d columns",
 						relname, key->partnatts),
-				 errhint("Only a single-column range key can be managed.")));
+				 errdetail("Only a single-column range key can be managed.")));
 	attno = key->partattrs[0];
 	if (attno == 0)
 		ereport(ERROR,
@@ -168,31 +169,28 @@ gs_try(void (*fn) (void *), void *arg, GsRun *run, const char *what)
 	return false;
 }
 
-/* the parent owner's security context with bounded lock waits */
+/*
+ * The context every step of maintenance runs in: as the parent's owner
+ * (gs_owner_context_enter), with bounded lock waits.
+ */
 typedef struct GsCtx
 {
-	Oid			save_userid;
-	int			save_sec;
+	GsOwnerContext owner;
 	int			nest;
 } GsCtx;
 
 static void
 ctx_enter(GsTable *t, GsCtx *c)
 {
-	GetUserIdAndSecContext(&c->save_userid, &c->save_sec);
-	SetUserIdAndSecContext(t->owner, c->save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
+	gs_owner_context_enter(&c->owner, t->owner);
 	c->nest = gs_begin_lock_timeout();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
 }
 
 static void
 ctx_leave(GsCtx *c)
 {
-	gs_end_lock_timeout(c->nest);
-	SetUserIdAndSecContext(c->save_userid, c->save_sec);
+	gs_end_settings(c->nest);
+	gs_owner_context_leave(&c->owner);
 }
 
 /*
@@ -209,8 +207,6 @@ ctx_leave(GsCtx *c)
 static void
 lock_bounded(Oid relid, LOCKMODE mode, bool queue)
 {
-	Oid			save_userid;
-	int			save_sec;
 	Oid			argtypes[4] = {OIDOID, OIDOID, FLOAT8OID, BOOLOID};
 	Datum		values[4];
 	int			ret;
@@ -232,25 +228,21 @@ lock_bounded(Oid relid, LOCKMODE mode, bool queue)
 	 * long transaction.
 	 */
 	pgstat_clear_snapshot();
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(gs_rel_owner(gs_catalog_relid("partition_config")),
-						   save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	ret = SPI_execute_with_args("SELECT a.pid, a.xact_start"
-								"  FROM pg_catalog.pg_locks l"
-								"  JOIN pg_catalog.pg_stat_activity a"
-								"    ON a.pid OPERATOR(pg_catalog.=) l.pid"
-								" WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'"
-								"   AND l.database OPERATOR(pg_catalog.=) $1"
-								"   AND l.relation OPERATOR(pg_catalog.=) $2"
-								"   AND l.granted"
-								"   AND ($4 OR l.mode NOT IN ('AccessShareLock', 'RowShareLock'))"
-								"   AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()"
-								"   AND a.xact_start OPERATOR(pg_catalog.<) (pg_catalog.clock_timestamp()"
-								"       OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $3))"
-								" ORDER BY a.xact_start LIMIT 1",
-								4, argtypes, values, NULL, true, 1);
-	SetUserIdAndSecContext(save_userid, save_sec);
+	ret = gs_spi_exec("SELECT a.pid, a.xact_start"
+					  "  FROM pg_catalog.pg_locks l"
+					  "  JOIN pg_catalog.pg_stat_activity a"
+					  "    ON a.pid OPERATOR(pg_catalog.=) l.pid"
+					  " WHERE l.locktype OPERATOR(pg_catalog.=) 'relation'"
+					  "   AND l.database OPERATOR(pg_catalog.=) $1"
+					  "   AND l.relation OPERATOR(pg_catalog.=) $2"
+					  "   AND l.granted"
+					  "   AND ($4 OR l.mode NOT IN ('AccessShareLock', 'RowShareLock'))"
+					  "   AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()"
+					  "   AND a.xact_start OPERATOR(pg_catalog.<) (pg_catalog.clock_timestamp()"
+					  "       OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $3))"
+					  " ORDER BY a.xact_start LIMIT 1",
+					  4, argtypes, values, NULL, true, 1,
+					  gs_catalog_owner("partition_config"));
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "could not read the lock holders of relation %u", relid);
 	if (SPI_processed > 0)
@@ -260,7 +252,7 @@ lock_bounded(Oid relid, LOCKMODE mode, bool queue)
 				 errdetail("Process %s has held a lock on it in a transaction open since %s.",
 						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
 						   SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2)),
-				 errhint("The step is retried at the next maintenance.")));
+				 errhint("End that transaction, or leave the step to the next scheduled maintenance.")));
 
 	if (queue)
 	{
@@ -285,7 +277,7 @@ lock_bounded(Oid relid, LOCKMODE mode, bool queue)
 						(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 						 errmsg("could not lock table \"%s\" within gamestats.lock_timeout",
 								get_rel_name(relid)),
-						 errhint("The step is retried at the next maintenance.")));
+						 errhint("Run the maintenance again later, or raise gamestats.lock_timeout.")));
 			CHECK_FOR_INTERRUPTS();
 			pg_usleep(1000L);
 		}
@@ -323,18 +315,12 @@ typedef struct GsGrant
 static List *
 parent_grants(GsTable *t)
 {
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(t->parent));
-	bool		rls;
 	Oid			argtypes[1] = {OIDOID};
 	Datum		values[1];
 	List	   *result = NIL;
 	uint64		i;
 
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", t->parent);
-	rls = ((Form_pg_class) GETSTRUCT(tup))->relrowsecurity;
-	ReleaseSysCache(tup);
-	if (rls)
+	if (gs_rel_class(t->parent).relrowsecurity)
 		return NIL;
 
 	values[0] = ObjectIdGetDatum(t->parent);
@@ -769,7 +755,7 @@ create_slot(void *varg)
 					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 					 errmsg("rows arrived in the default partition of \"%s\" while its partition was being made",
 							get_rel_name(t->parent)),
-					 errhint("The step is retried at the next maintenance.")));
+					 errhint("Run the maintenance again, or leave the step to the next scheduled one.")));
 	}
 
 	initStringInfo(&sql);
@@ -828,8 +814,8 @@ create_slot(void *varg)
 }
 
 /* Number of slots from first to last inclusive, capped at GS_MAX_CREATE + 1. */
-int
-gs_count_slots(const GsStep *step, int64 first, int64 last)
+static int
+count_slots(const GsStep *step, int64 first, int64 last)
 {
 	int			n = 0;
 	int64		s;
@@ -1026,7 +1012,7 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 	if (first < keep)
 		first = keep;
 
-	if (run->strict && gs_count_slots(&t->step, first, last) > GS_MAX_CREATE)
+	if (run->strict && count_slots(&t->step, first, last) > GS_MAX_CREATE)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("managing table \"%s\" would create more than %d partitions",

@@ -33,7 +33,7 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
-#include "compat.h"
+#include "pg_gamestats.h"
 #include "partition.h"
 
 /* seconds from 1970-01-01 to 2000-01-01 */
@@ -59,31 +59,63 @@ interval_text(const Interval *iv)
 }
 
 /*
+ * Kind of a bigint key counting "epoch" units: 'seconds' or
+ * 'milliseconds'; an error for anything else.
+ */
+static GsKeyKind
+parse_epoch(const char *epoch)
+{
+	static const GsChoice epochs[] = {{"seconds", NULL}, {"milliseconds", NULL}};
+
+	return gs_parse_choice("epoch", epoch, epochs, lengthof(epochs)) == 0 ?
+		GS_KEY_EPOCH_S : GS_KEY_EPOCH_MS;
+}
+
+/*
+ * Kind of a key of type "keytype", bigint keys being of kind "bigint_kind";
+ * false for a type the manager does not support.
+ */
+bool
+gs_key_kind_of(Oid keytype, GsKeyKind bigint_kind, GsKeyKind *kind)
+{
+	switch (keytype)
+	{
+		case TIMESTAMPTZOID:
+			*kind = GS_KEY_TIMESTAMPTZ;
+			return true;
+		case TIMESTAMPOID:
+			*kind = GS_KEY_TIMESTAMP;
+			return true;
+		case DATEOID:
+			*kind = GS_KEY_DATE;
+			return true;
+		case INT8OID:
+			*kind = bigint_kind;
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
  * Kind of a partition key from its type and the epoch argument; errors out
  * on unsupported types and on an epoch that does not fit the type.
  */
 GsKeyKind
 gs_key_kind(Oid keytype, const char *epoch, const char *relname)
 {
-	if (keytype == INT8OID)
-	{
-		if (epoch == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("partition key of table \"%s\" is bigint but no epoch was given",
-							relname),
-					 errhint("Pass epoch => 'seconds' or epoch => 'milliseconds' to say what the numbers count.")));
-		if (strcmp(epoch, "seconds") == 0)
-			return GS_KEY_EPOCH_S;
-		if (strcmp(epoch, "milliseconds") == 0)
-			return GS_KEY_EPOCH_MS;
+	GsKeyKind	kind;
+
+	if (keytype == INT8OID && epoch == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown epoch \"%s\" for table \"%s\"", epoch, relname),
-				 errhint("Use 'seconds' or 'milliseconds'.")));
-	}
+				 errmsg("partition key of table \"%s\" is bigint but no epoch was given",
+						relname),
+				 errhint("Pass epoch => 'seconds' or epoch => 'milliseconds' to say what the numbers count.")));
+	if (keytype == INT8OID)
+		return parse_epoch(epoch);
 
-	if (keytype != TIMESTAMPTZOID && keytype != TIMESTAMPOID && keytype != DATEOID)
+	if (!gs_key_kind_of(keytype, GS_KEY_EPOCH_S, &kind))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("partition key of table \"%s\" has unsupported type %s",
@@ -95,13 +127,8 @@ gs_key_kind(Oid keytype, const char *epoch, const char *relname)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("epoch applies only to bigint keys, and the key of table \"%s\" is %s",
 						relname, format_type_be(keytype)),
-				 errhint("Leave epoch NULL for timestamptz, timestamp and date keys.")));
-
-	if (keytype == TIMESTAMPTZOID)
-		return GS_KEY_TIMESTAMPTZ;
-	if (keytype == TIMESTAMPOID)
-		return GS_KEY_TIMESTAMP;
-	return GS_KEY_DATE;
+				 errhint("Leave epoch null for timestamptz, timestamp and date keys.")));
+	return kind;
 }
 
 /*
@@ -111,15 +138,7 @@ gs_key_kind(Oid keytype, const char *epoch, const char *relname)
 GsKeyKind
 gs_bounds_epoch_kind(const char *epoch)
 {
-	if (epoch == NULL || strcmp(epoch, "seconds") == 0)
-		return GS_KEY_EPOCH_S;
-	if (strcmp(epoch, "milliseconds") == 0)
-		return GS_KEY_EPOCH_MS;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unknown epoch \"%s\"", epoch),
-			 errhint("Use 'seconds' or 'milliseconds', or NULL for seconds.")));
-	return GS_KEY_EPOCH_S;		/* keep compiler quiet */
+	return epoch == NULL ? GS_KEY_EPOCH_S : parse_epoch(epoch);
 }
 
 /*
@@ -143,7 +162,7 @@ gs_check_retention(const Interval *retention, int64 now)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("retention must be positive, not \"%s\"", interval_text(retention)),
-				 errhint("Pass an interval such as '30 days', or NULL to keep partitions forever.")));
+				 errhint("Pass an interval such as '30 days', or null to keep partitions forever.")));
 	if (retention->month < 0 || retention->day < 0 || retention->time < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -164,7 +183,7 @@ gs_check_retention(const Interval *retention, int64 now)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("retention \"%s\" is too long", interval_text(retention)),
 				 errdetail("now - retention would be before 4713 BC, the earliest time PostgreSQL can store."),
-				 errhint("Pass a shorter retention, or NULL to keep partitions forever.")));
+				 errhint("Pass a shorter retention, or null to keep partitions forever.")));
 }
 
 /*
@@ -595,6 +614,24 @@ pending_detach_child(Oid parent)
 	return result;
 }
 
+/* The partition bound of "child", or NULL if it has none or is gone. */
+static PartitionBoundSpec *
+child_bound(Oid child)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(child));
+	PartitionBoundSpec *spec = NULL;
+	Datum		d;
+	bool		isnull;
+
+	if (!HeapTupleIsValid(tup))
+		return NULL;			/* dropped meanwhile */
+	d = SysCacheGetAttr(RELOID, tup, Anum_pg_class_relpartbound, &isnull);
+	if (!isnull)
+		spec = castNode(PartitionBoundSpec, stringToNode(TextDatumGetCString(d)));
+	ReleaseSysCache(tup);
+	return spec;
+}
+
 /*
  * Bounds of every partition of "parent" (including one being detached
  * concurrently, flagged detach_pending), read from pg_class.relpartbound.  Takes no locks: the
@@ -618,24 +655,11 @@ gs_read_bounds(Oid parent, GsKeyKind kind, Oid *default_oid)
 	foreach(lc, children)
 	{
 		Oid			child = lfirst_oid(lc);
-		HeapTuple	tup;
-		Datum		d;
-		bool		isnull;
-		PartitionBoundSpec *spec;
+		PartitionBoundSpec *spec = child_bound(child);
 		GsBound    *b;
 
-		tup = SearchSysCache1(RELOID, ObjectIdGetDatum(child));
-		if (!HeapTupleIsValid(tup))
-			continue;			/* dropped meanwhile */
-		d = SysCacheGetAttr(RELOID, tup, Anum_pg_class_relpartbound, &isnull);
-		if (isnull)
-		{
-			ReleaseSysCache(tup);
+		if (spec == NULL)
 			continue;
-		}
-		spec = castNode(PartitionBoundSpec, stringToNode(TextDatumGetCString(d)));
-		ReleaseSysCache(tup);
-
 		b = palloc0(sizeof(GsBound));
 		b->relid = child;
 		b->detach_pending = (child == pending_oid);
@@ -716,25 +740,11 @@ gs_check_epoch_bounds(Oid parent, GsKeyKind kind, const char *relname)
 	foreach(lc, children)
 	{
 		Oid			child = lfirst_oid(lc);
-		HeapTuple	tup;
-		Datum		d;
-		bool		isnull;
-		PartitionBoundSpec *spec;
+		PartitionBoundSpec *spec = child_bound(child);
 		List	   *datums;
 		ListCell   *lc2;
 
-		tup = SearchSysCache1(RELOID, ObjectIdGetDatum(child));
-		if (!HeapTupleIsValid(tup))
-			continue;
-		d = SysCacheGetAttr(RELOID, tup, Anum_pg_class_relpartbound, &isnull);
-		if (isnull)
-		{
-			ReleaseSysCache(tup);
-			continue;
-		}
-		spec = castNode(PartitionBoundSpec, stringToNode(TextDatumGetCString(d)));
-		ReleaseSysCache(tup);
-		if (spec->is_default || spec->strategy != PARTITION_STRATEGY_RANGE ||
+		if (spec == NULL || spec->is_default || spec->strategy != PARTITION_STRATEGY_RANGE ||
 			spec->lowerdatums == NIL || spec->upperdatums == NIL)
 			continue;
 

@@ -9,7 +9,10 @@
 #ifndef PG_GAMESTATS_H
 #define PG_GAMESTATS_H
 
+#include "catalog/pg_class.h"
+#include "fmgr.h"
 #include "utils/rel.h"
+#include "utils/tuplestore.h"
 
 #include "compat.h"
 
@@ -26,14 +29,44 @@ extern int	gamestats_max_batch;
 
 /* util.c */
 extern int	gs_begin_lock_timeout(void);
-extern void gs_end_lock_timeout(int nestlevel);
 extern int	gs_begin_canonical_output(void);
-extern Oid	gs_rel_owner(Oid relid);
+extern void gs_end_settings(int nestlevel);
+
+/* the current user's context, saved by gs_owner_context_enter() */
+typedef struct GsOwnerContext
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	int			nestlevel;
+} GsOwnerContext;
+
+extern void gs_owner_context_enter(GsOwnerContext *ctx, Oid owner);
+extern void gs_owner_context_leave(GsOwnerContext *ctx);
+extern Oid	gs_catalog_owner(const char *relname);
+extern int	gs_spi_exec(const char *sql, int nargs, Oid *argtypes, Datum *values,
+						const char *nulls, bool read_only, long tcount, Oid owner);
+extern FormData_pg_class gs_rel_class(Oid relid);
 extern bool gs_is_owner(Oid relid);
 extern void gs_check_owner(Oid relid, const char *action);
 extern void gs_forbid_in_recovery(const char *action);
 extern Oid	gs_catalog_relid(const char *relname);
 extern char *gs_qualified_name(Oid relid);
 extern ErrorData *gs_run_in_subxact(void (*fn) (void *), void *arg);
+extern bool gs_read_value(Oid type, char *str, Datum *result);
+extern void gs_require_arg(FunctionCallInfo fcinfo, int argno, const char *name);
+
+/* one valid value of a text argument, and what it means (or NULL) */
+typedef struct GsChoice
+{
+	const char *name;
+	const char *note;
+} GsChoice;
+
+extern int	gs_parse_choice(const char *argname, const char *value,
+							const GsChoice *choices, int n);
+extern Tuplestorestate *gs_srf_begin(FunctionCallInfo fcinfo, bool use_expected,
+									 TupleDesc *desc);
+extern bool gs_have_pg_cron(void);
+extern void gs_require_pg_cron(void);
 
 #endif							/* PG_GAMESTATS_H */

@@ -12,9 +12,9 @@
  * storage, so neither one call nor one transaction sees a mix of two
  * rankings.
  *
- * Board metadata (column positions, rank type, which index is which) is
- * kept in a backend-local cache keyed by the board's OID and dropped on any
- * relcache invalidation of the board.
+ * What a board is -- its columns, rank type, which index is which, its
+ * sizes -- comes from board.c (gs_board_open, gs_board_rows), which caches
+ * the definitions per backend.
  *
  *-------------------------------------------------------------------------
  */
@@ -36,12 +36,10 @@
 #include "catalog/index.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_am.h"
-#include "catalog/pg_collation.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
-#include "commands/defrem.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -50,10 +48,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/fmgroids.h"
 #include "utils/guc.h"
-#include "utils/hsearch.h"
-#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
@@ -65,31 +60,7 @@
 #include "utils/typcache.h"
 
 #include "pg_gamestats.h"
-
-typedef enum RankType
-{
-	RANK_COMPETITION,
-	RANK_DENSE,
-	RANK_ORDINAL
-} RankType;
-
-/* What the query functions need to know about one board. */
-typedef struct BoardInfo
-{
-	Oid			board;			/* hash key */
-	bool		valid;
-	AttrNumber	rank_attno;
-	AttrNumber	player_attno;
-	AttrNumber	score_attno;
-	AttrNumber	segment_attno;	/* InvalidAttrNumber: not segmented */
-	Oid			segment_type;
-	bool		descending;
-	RankType	rank_type;
-	Oid			player_index;	/* ([segment,] player) */
-	Oid			rank_index;		/* ([segment,] rank, player) */
-} BoardInfo;
-
-static HTAB *board_cache = NULL;
+#include "board.h"
 
 /* A relation and one of its indexes, opened for one call. */
 typedef struct ScanTarget
@@ -109,26 +80,6 @@ typedef struct ScanTarget
  * ---------------------------------------------------------------------
  */
 
-static void
-board_cache_invalidate(Datum arg, Oid relid)
-{
-	HASH_SEQ_STATUS status;
-	BoardInfo  *entry;
-
-	if (board_cache == NULL)
-		return;
-	if (OidIsValid(relid))
-	{
-		entry = hash_search(board_cache, &relid, HASH_FIND, NULL);
-		if (entry)
-			entry->valid = false;
-		return;
-	}
-	hash_seq_init(&status, board_cache);
-	while ((entry = hash_seq_search(&status)) != NULL)
-		entry->valid = false;
-}
-
 /*
  * Relation behind a "NULL::name" argument: the relation whose row type the
  * argument has.  Errors out for anything that is not a table's row type.
@@ -144,270 +95,9 @@ rowtype_relid(FunctionCallInfo fcinfo, int argno, const char *fname)
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("first argument of %s must be the row type of a table or leaderboard, not %s",
 						fname, OidIsValid(argtype) ? format_type_be(argtype) : "unknown"),
-				 errhint("Pass the relation's row type as a typed NULL, e.g. gamestats.%s(NULL::my_board, ...).",
+				 errhint("Pass the relation's row type as a typed null, e.g. gamestats.%s(NULL::my_board, ...).",
 						 fname)));
 	return relid;
-}
-
-/* Finds the config column "name" of leaderboard_config. */
-static AttrNumber
-config_attno(TupleDesc desc, const char *name)
-{
-	int			i;
-
-	for (i = 0; i < desc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(desc, i);
-
-		if (!att->attisdropped && strcmp(NameStr(att->attname), name) == 0)
-			return att->attnum;
-	}
-	elog(ERROR, "column \"%s\" is missing from gamestats.leaderboard_config", name);
-	return InvalidAttrNumber;	/* keep compiler quiet */
-}
-
-static AttrNumber
-board_column(Oid board, HeapTuple conftup, TupleDesc confdesc, const char *confcol,
-			 bool missing_ok)
-{
-	bool		isnull;
-	Datum		d = heap_getattr(conftup, config_attno(confdesc, confcol), confdesc, &isnull);
-	AttrNumber	attno;
-
-	if (isnull)
-	{
-		if (!missing_ok)
-			elog(ERROR, "leaderboard %u has no %s", board, confcol);
-		return InvalidAttrNumber;
-	}
-	attno = get_attnum(board, NameStr(*DatumGetName(d)));
-	if (attno == InvalidAttrNumber)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_COLUMN),
-				 errmsg("leaderboard \"%s\" has no column \"%s\"",
-						get_rel_name(board), NameStr(*DatumGetName(d))),
-				 errdetail("Its %s is \"%s\" in gamestats.leaderboard_config: the column was renamed or dropped since the board was created.",
-						   confcol, NameStr(*DatumGetName(d))),
-				 errhint("Rename the column back with ALTER MATERIALIZED VIEW %s RENAME COLUMN ... TO %s.",
-						 gs_qualified_name(board), quote_identifier(NameStr(*DatumGetName(d))))));
-	return attno;
-}
-
-/* Access method of a relation. */
-static Oid
-relation_am(Oid relid)
-{
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	Oid			am;
-
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	am = ((Form_pg_class) GETSTRUCT(tup))->relam;
-	ReleaseSysCache(tup);
-	return am;
-}
-
-/*
- * True if index "indexoid" of "rel" is a plain valid btree whose key columns
- * are exactly "attnos" (nattnos of them), in that order, each ascending with
- * NULLS LAST, the default btree operator class of its type and the column's
- * collation -- the order and equality the query functions rely on -- and,
- * if "unique", a unique index.
- */
-static bool
-index_has_keys(Relation rel, Oid indexoid, const AttrNumber *attnos, int nattnos,
-			   bool unique)
-{
-	HeapTuple	tup;
-	Form_pg_index idx;
-	bool		match = false;
-
-	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexoid));
-	if (!HeapTupleIsValid(tup))
-		return false;
-	idx = (Form_pg_index) GETSTRUCT(tup);
-	if (idx->indisvalid && idx->indnkeyatts == nattnos &&
-		(idx->indisunique || !unique) &&
-		heap_attisnull(tup, Anum_pg_index_indexprs, NULL) &&
-		heap_attisnull(tup, Anum_pg_index_indpred, NULL) &&
-		relation_am(indexoid) == BTREE_AM_OID)
-	{
-		bool		isnull;
-		oidvector  *indclass;
-		oidvector  *indcollation;
-		int2vector *indoption;
-		int			i;
-
-		indclass = (oidvector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, tup,
-																 Anum_pg_index_indclass, &isnull));
-		indcollation = (oidvector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, tup,
-																	 Anum_pg_index_indcollation, &isnull));
-		indoption = (int2vector *) DatumGetPointer(SysCacheGetAttr(INDEXRELID, tup,
-																   Anum_pg_index_indoption, &isnull));
-		match = true;
-		for (i = 0; i < nattnos && match; i++)
-		{
-			Form_pg_attribute att;
-
-			if (idx->indkey.values[i] != attnos[i] || attnos[i] <= 0)
-			{
-				match = false;
-				break;
-			}
-			att = TupleDescAttr(RelationGetDescr(rel), attnos[i] - 1);
-			/* NULLS FIRST is harmless: these columns hold no NULLs */
-			if ((indoption->values[i] & INDOPTION_DESC) != 0 ||
-				indclass->values[i] != GetDefaultOpClass(att->atttypid, BTREE_AM_OID) ||
-				indcollation->values[i] != att->attcollation)
-				match = false;
-		}
-	}
-	ReleaseSysCache(tup);
-	return match;
-}
-
-static void
-not_a_board(Oid relid)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-			 errmsg("\"%s\" is not a leaderboard", get_rel_name(relid)),
-			 errhint("Create leaderboards with gamestats.create_leaderboard(); use gamestats.lookup() for other tables.")));
-}
-
-/* Fills "info" for board "relid" (open as "rel") from the config table. */
-static void
-load_board_info(BoardInfo *info, Relation rel)
-{
-	Oid			relid = RelationGetRelid(rel);
-	Relation	conf;
-	SysScanDesc scan;
-	ScanKeyData key;
-	HeapTuple	tup;
-	TupleDesc	desc;
-	bool		isnull;
-	char	   *rank_type;
-	AttrNumber	keys[3];
-	int			nseg;
-	List	   *indexes;
-	ListCell   *lc;
-
-	if (rel->rd_rel->relkind != RELKIND_MATVIEW)
-		not_a_board(relid);
-
-	conf = table_open(gs_catalog_relid("leaderboard_config"), AccessShareLock);
-	desc = RelationGetDescr(conf);
-	ScanKeyInit(&key, config_attno(desc, "board"), BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(conf, InvalidOid, false, NULL, 1, &key);
-	tup = systable_getnext(scan);
-	if (!HeapTupleIsValid(tup))
-		not_a_board(relid);
-
-	info->rank_attno = get_attnum(relid, "rank");
-	info->player_attno = board_column(relid, tup, desc, "player_column", false);
-	info->score_attno = board_column(relid, tup, desc, "score_column", false);
-	info->segment_attno = board_column(relid, tup, desc, "segment_column", true);
-	info->segment_type = info->segment_attno != InvalidAttrNumber ?
-		get_atttype(relid, info->segment_attno) : InvalidOid;
-	info->descending = DatumGetBool(heap_getattr(tup, config_attno(desc, "descending"),
-												 desc, &isnull));
-	rank_type = TextDatumGetCString(heap_getattr(tup, config_attno(desc, "rank_type"),
-												 desc, &isnull));
-	if (strcmp(rank_type, "dense") == 0)
-		info->rank_type = RANK_DENSE;
-	else if (strcmp(rank_type, "ordinal") == 0)
-		info->rank_type = RANK_ORDINAL;
-	else
-		info->rank_type = RANK_COMPETITION;
-	systable_endscan(scan);
-	table_close(conf, NoLock);
-
-	if (info->rank_attno == InvalidAttrNumber)
-		not_a_board(relid);
-
-	/* find the player and rank indexes by their key columns */
-	nseg = 0;
-	if (info->segment_attno != InvalidAttrNumber)
-		keys[nseg++] = info->segment_attno;
-	info->player_index = InvalidOid;
-	info->rank_index = InvalidOid;
-	indexes = RelationGetIndexList(rel);
-	foreach(lc, indexes)
-	{
-		Oid			indexoid = lfirst_oid(lc);
-
-		keys[nseg] = info->player_attno;
-		if (!OidIsValid(info->player_index) &&
-			index_has_keys(rel, indexoid, keys, nseg + 1, true))
-			info->player_index = indexoid;
-		keys[nseg] = info->rank_attno;
-		keys[nseg + 1] = info->player_attno;
-		if (!OidIsValid(info->rank_index) &&
-			index_has_keys(rel, indexoid, keys, nseg + 2, false))
-			info->rank_index = indexoid;
-	}
-	list_free(indexes);
-	if (!OidIsValid(info->player_index) || !OidIsValid(info->rank_index))
-	{
-		const char *seg = info->segment_attno != InvalidAttrNumber ?
-			psprintf("%s, ", quote_identifier(get_attname(relid, info->segment_attno, false))) : "";
-		const char *player = quote_identifier(get_attname(relid, info->player_attno, false));
-
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 !OidIsValid(info->player_index) ?
-				 errmsg("leaderboard \"%s\" is missing its player index", RelationGetRelationName(rel)) :
-				 errmsg("leaderboard \"%s\" is missing its rank index", RelationGetRelationName(rel)),
-				 !OidIsValid(info->player_index) ?
-				 errdetail("The query functions need a valid unique btree index on (%s%s), ascending, with the default operator classes and the columns' collations.",
-						   seg, player) :
-				 errdetail("The query functions need a valid btree index on (%srank, %s), ascending, with the default operator classes and the columns' collations.",
-						   seg, player),
-				 !OidIsValid(info->player_index) ?
-				 errhint("Create it with CREATE UNIQUE INDEX ON %s (%s%s), or recreate the leaderboard.",
-						 gs_qualified_name(relid), seg, player) :
-				 errhint("Create it with CREATE INDEX ON %s (%srank, %s), or recreate the leaderboard.",
-						 gs_qualified_name(relid), seg, player)));
-	}
-}
-
-static BoardInfo *
-board_info(Relation rel)
-{
-	Oid			relid = RelationGetRelid(rel);
-	BoardInfo  *info;
-	bool		found;
-
-	if (board_cache == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(BoardInfo);
-		board_cache = hash_create("pg_gamestats boards", 16, &ctl,
-								  HASH_ELEM | HASH_BLOBS);
-		CacheRegisterRelcacheCallback(board_cache_invalidate, (Datum) 0);
-	}
-	info = hash_search(board_cache, &relid, HASH_ENTER, &found);
-	if (!found)
-		info->valid = false;
-	while (!info->valid)
-	{
-		/* an invalidation that arrives during the load clears it again */
-		info->valid = true;
-		PG_TRY();
-		{
-			load_board_info(info, rel);
-		}
-		PG_CATCH();
-		{
-			hash_search(board_cache, &relid, HASH_REMOVE, NULL);
-			PG_RE_THROW();
-		}
-		PG_END_TRY();
-	}
-	return info;
 }
 
 /* ---------------------------------------------------------------------
@@ -637,80 +327,6 @@ scan_add_eq_key(ScanTarget *t, int keypos, Datum value, Oid valtype, const char 
 	scan_add_key(t, keypos, BTEqualStrategyNumber, value, valtype);
 }
 
-#ifndef GS_HAVE_SOFT_INPUT
-/* OidInputFunctionCall() as a gs_run_in_subxact() callback */
-typedef struct InputCall
-{
-	Oid			infunc;
-	Oid			ioparam;
-	char	   *str;
-	Datum		result;
-} InputCall;
-
-static void
-input_call(void *arg)
-{
-	InputCall  *call = (InputCall *) arg;
-
-	call->result = OidInputFunctionCall(call->infunc, call->str, call->ioparam, -1);
-}
-#endif
-
-/*
- * Reads "str" as a value of "type" through its input function; returns
- * false, instead of raising the error, when it is not valid input for the
- * type (no segment can have such a value).
- */
-static bool
-read_value(Oid type, char *str, Datum *result)
-{
-	Oid			infunc,
-				ioparam;
-
-	getTypeInputInfo(type, &infunc, &ioparam);
-#ifdef GS_HAVE_SOFT_INPUT
-	{
-		ErrorSaveContext escontext = {T_ErrorSaveContext};
-		FmgrInfo	flinfo;
-
-		fmgr_info(infunc, &flinfo);
-		return InputFunctionCallSafe(&flinfo, str, ioparam, -1,
-									 (Node *) &escontext, result);
-	}
-#else
-	if (type == BOOLOID)
-	{
-		bool		b;
-
-		if (!parse_bool(str, &b))
-			return false;
-		*result = BoolGetDatum(b);
-		return true;
-	}
-	if (type_is_enum(type) &&
-		(strlen(str) >= NAMEDATALEN ||
-		 !SearchSysCacheExists2(ENUMTYPOIDNAME, ObjectIdGetDatum(type),
-								CStringGetDatum(str))))
-		return false;
-	if (!IsInParallelMode())
-	{
-		/* input functions of PostgreSQL 15 have no soft errors */
-		InputCall	call = {infunc, ioparam, str, (Datum) 0};
-		ErrorData  *edata = gs_run_in_subxact(input_call, &call);
-
-		if (edata != NULL)
-		{
-			FreeErrorData(edata);
-			return false;
-		}
-		*result = call.result;
-		return true;
-	}
-	*result = OidInputFunctionCall(infunc, str, ioparam, -1);
-	return true;
-#endif
-}
-
 /*
  * The segment argument "argno" converted to the board's segment column type
  * (through that type's input function, as a quoted literal would be) into
@@ -719,20 +335,20 @@ read_value(Oid type, char *str, Datum *result)
  * when a segmented board gets no segment or an unsegmented one gets one.
  */
 static bool
-segment_arg(BoardInfo *info, Relation rel, FunctionCallInfo fcinfo, int argno,
+segment_arg(GsBoard *b, Relation rel, FunctionCallInfo fcinfo, int argno,
 			Datum *segment)
 {
 	bool		given = PG_NARGS() > argno && !PG_ARGISNULL(argno);
 
 	*segment = (Datum) 0;
-	if (info->segment_attno == InvalidAttrNumber)
+	if (b->attno[GS_COL_SEGMENT] == InvalidAttrNumber)
 	{
 		if (given)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("leaderboard \"%s\" has no segments",
 							RelationGetRelationName(rel)),
-					 errhint("Leave the segment argument NULL for this board.")));
+					 errhint("Leave the segment argument null for this board.")));
 		return true;
 	}
 	if (!given)
@@ -741,13 +357,13 @@ segment_arg(BoardInfo *info, Relation rel, FunctionCallInfo fcinfo, int argno,
 				 errmsg("leaderboard \"%s\" is segmented: a segment is required",
 						RelationGetRelationName(rel)),
 				 errhint("Pass segment => '...', one of the values of its column \"%s\".",
-						 get_attname(RelationGetRelid(rel), info->segment_attno, false))));
-	if (info->segment_type == TEXTOID)
+						 get_attname(RelationGetRelid(rel), b->attno[GS_COL_SEGMENT], false))));
+	if (b->segment_type == TEXTOID)
 	{
 		*segment = PG_GETARG_DATUM(argno);
 		return true;
 	}
-	return read_value(info->segment_type, TextDatumGetCString(PG_GETARG_DATUM(argno)),
+	return gs_read_value(b->segment_type, TextDatumGetCString(PG_GETARG_DATUM(argno)),
 					  segment);
 }
 
@@ -757,13 +373,13 @@ segment_arg(BoardInfo *info, Relation rel, FunctionCallInfo fcinfo, int argno,
  * value of the column's type makes the scan empty.
  */
 static int
-scan_add_segment(ScanTarget *t, BoardInfo *info, FunctionCallInfo fcinfo, int argno)
+scan_add_segment(ScanTarget *t, GsBoard *b, FunctionCallInfo fcinfo, int argno)
 {
 	Datum		segment;
 
-	if (!segment_arg(info, t->heap, fcinfo, argno, &segment))
+	if (!segment_arg(b, t->heap, fcinfo, argno, &segment))
 		t->empty = true;
-	if (info->segment_attno == InvalidAttrNumber)
+	if (b->attno[GS_COL_SEGMENT] == InvalidAttrNumber)
 		return 0;
 	if (t->empty)
 	{
@@ -773,7 +389,7 @@ scan_add_segment(ScanTarget *t, BoardInfo *info, FunctionCallInfo fcinfo, int ar
 		t->nkeys++;
 		return 1;
 	}
-	scan_add_eq_key(t, 0, segment, info->segment_type, "segment");
+	scan_add_eq_key(t, 0, segment, b->segment_type, "segment");
 	return 1;
 }
 
@@ -842,14 +458,11 @@ check_nonnegative(FunctionCallInfo fcinfo, int argno, const char *name)
 static Tuplestorestate *
 srf_init(FunctionCallInfo fcinfo, Relation rel)
 {
-	ReturnSetInfo *rsinfo;
 	TupleDesc	expected;
 	TupleDesc	actual = RelationGetDescr(rel);
+	Tuplestorestate *out = gs_srf_begin(fcinfo, true, &expected);
 	int			i;
 
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	expected = rsinfo->setDesc;
 	for (i = 0; i < Max(expected->natts, actual->natts); i++)
 	{
 		Form_pg_attribute e = i < expected->natts ? TupleDescAttr(expected, i) : NULL;
@@ -871,7 +484,7 @@ srf_init(FunctionCallInfo fcinfo, Relation rel)
 				 errdetail("A column was added or dropped after the statement looked up the row type."),
 				 errhint("Run the statement again.")));
 	}
-	return rsinfo->setResult;
+	return out;
 }
 
 /*
@@ -922,11 +535,11 @@ emit(Tuplestorestate *out, TupleTableSlot *slot)
 
 /* Opens the board of argument 0 and its metadata. */
 static Relation
-open_board(FunctionCallInfo fcinfo, const char *fname, BoardInfo **info)
+open_board(FunctionCallInfo fcinfo, const char *fname, GsBoard **b)
 {
 	Relation	rel = open_for_read(rowtype_relid(fcinfo, 0, fname));
 
-	*info = board_info(rel);
+	*b = gs_board_open(rel);
 	return rel;
 }
 
@@ -946,7 +559,7 @@ PG_FUNCTION_INFO_V1(gamestats_top);
 Datum
 gamestats_top(PG_FUNCTION_ARGS)
 {
-	BoardInfo  *info;
+	GsBoard    *b;
 	Relation	rel;
 	ScanTarget	t;
 	Tuplestorestate *out;
@@ -955,10 +568,8 @@ gamestats_top(PG_FUNCTION_ARGS)
 	int			seg;
 	int			i;
 
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("n and from_rank must not be NULL")));
+	gs_require_arg(fcinfo, 1, "n");
+	gs_require_arg(fcinfo, 2, "from_rank");
 	check_nonnegative(fcinfo, 1, "n");
 	n = PG_GETARG_INT32(1);
 	from_rank = PG_GETARG_INT64(2);
@@ -966,17 +577,17 @@ gamestats_top(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("from_rank must be at least 1"),
-				 errhint("Ranks start at 1.")));
+				 errdetail("Ranks start at 1.")));
 	if (n > gamestats_max_batch)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%d rows exceed the batch limit of %d", n, gamestats_max_batch),
 				 errhint("Page through the board with from_rank, or raise gamestats.max_batch.")));
 
-	rel = open_board(fcinfo, "top", &info);
+	rel = open_board(fcinfo, "top", &b);
 	out = srf_init(fcinfo, rel);
-	scan_open(&t, rel, info->rank_index);
-	seg = scan_add_segment(&t, info, fcinfo, 3);
+	scan_open(&t, rel, b->index[GS_INDEX_RANK]);
+	seg = scan_add_segment(&t, b, fcinfo, 3);
 	scan_add_key(&t, seg, BTGreaterEqualStrategyNumber, Int64GetDatum(from_rank), INT8OID);
 	scan_rescan(&t);
 	for (i = 0; i < n && scan_next(&t, ForwardScanDirection); i++)
@@ -1062,7 +673,7 @@ PG_FUNCTION_INFO_V1(gamestats_around);
 Datum
 gamestats_around(PG_FUNCTION_ARGS)
 {
-	BoardInfo  *info;
+	GsBoard    *b;
 	Relation	rel;
 	ScanTarget	p,
 				r;
@@ -1072,10 +683,8 @@ gamestats_around(PG_FUNCTION_ARGS)
 				rank;
 	bool		isnull;
 
-	if (PG_ARGISNULL(2) || PG_ARGISNULL(3))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("before and after must not be NULL")));
+	gs_require_arg(fcinfo, 2, "before");
+	gs_require_arg(fcinfo, 3, "after");
 	check_nonnegative(fcinfo, 2, "before");
 	check_nonnegative(fcinfo, 3, "after");
 	if ((int64) PG_GETARG_INT32(2) + PG_GETARG_INT32(3) >= gamestats_max_batch)
@@ -1084,7 +693,7 @@ gamestats_around(PG_FUNCTION_ARGS)
 				 errmsg("before + after exceed the batch limit of %d", gamestats_max_batch),
 				 errhint("Ask for fewer neighbours, or raise gamestats.max_batch.")));
 
-	rel = open_board(fcinfo, "around", &info);
+	rel = open_board(fcinfo, "around", &b);
 	out = srf_init(fcinfo, rel);
 	if (PG_ARGISNULL(1))
 	{
@@ -1093,8 +702,8 @@ gamestats_around(PG_FUNCTION_ARGS)
 	}
 
 	/* the player's own row */
-	scan_open(&p, rel, info->player_index);
-	seg = scan_add_segment(&p, info, fcinfo, 4);
+	scan_open(&p, rel, b->index[GS_INDEX_PLAYER]);
+	seg = scan_add_segment(&p, b, fcinfo, 4);
 	scan_add_eq_key(&p, seg, PG_GETARG_DATUM(1), get_fn_expr_argtype(fcinfo->flinfo, 1),
 					"player");
 	scan_rescan(&p);
@@ -1104,11 +713,11 @@ gamestats_around(PG_FUNCTION_ARGS)
 		relation_close(rel, NoLock);
 		return (Datum) 0;
 	}
-	rank = slot_getattr(p.slot, info->rank_attno, &isnull);
-	player = slot_getattr(p.slot, info->player_attno, &isnull);
+	rank = slot_getattr(p.slot, b->attno[GS_COL_RANK], &isnull);
+	player = slot_getattr(p.slot, b->attno[GS_COL_PLAYER], &isnull);
 
-	scan_open(&r, rel, info->rank_index);
-	seg = scan_add_segment(&r, info, fcinfo, 4);
+	scan_open(&r, rel, b->index[GS_INDEX_RANK]);
+	seg = scan_add_segment(&r, b, fcinfo, 4);
 	emit_side(&r, seg, rank, player, PG_GETARG_INT32(2), BackwardScanDirection, out);
 	emit(out, p.slot);
 	emit_side(&r, seg, rank, player, PG_GETARG_INT32(3), ForwardScanDirection, out);
@@ -1196,7 +805,7 @@ PG_FUNCTION_INFO_V1(gamestats_ranks);
 Datum
 gamestats_ranks(PG_FUNCTION_ARGS)
 {
-	BoardInfo  *info;
+	GsBoard    *b;
 	Relation	rel;
 	ScanTarget	t;
 	KeyArray	keys;
@@ -1204,198 +813,28 @@ gamestats_ranks(PG_FUNCTION_ARGS)
 	int			seg;
 
 	get_key_array(fcinfo, 1, &keys);
-	rel = open_board(fcinfo, "ranks", &info);
+	rel = open_board(fcinfo, "ranks", &b);
 	out = srf_init(fcinfo, rel);
-	scan_open(&t, rel, info->player_index);
-	seg = scan_add_segment(&t, info, fcinfo, 2);
+	scan_open(&t, rel, b->index[GS_INDEX_PLAYER]);
+	seg = scan_add_segment(&t, b, fcinfo, 2);
 	emit_by_keys(&t, seg, &keys, out);
 	scan_close(&t);
 	relation_close(rel, NoLock);
 	return (Datum) 0;
 }
 
-/* Does the text form of this type's values depend on session settings? */
-static bool
-output_depends_on_settings(Oid type)
-{
-	switch (type)
-	{
-		case TEXTOID:
-		case VARCHAROID:
-		case BPCHAROID:
-		case NAMEOID:
-		case CHAROID:
-		case INT2OID:
-		case INT4OID:
-		case INT8OID:
-		case OIDOID:
-		case BOOLOID:
-		case UUIDOID:
-			return false;
-		default:
-			return !type_is_enum(type);
-	}
-}
-
 /*
- * "value::text" as SQL casts it under the fixed settings of
- * gs_begin_canonical_output(): the form the refresh stores segments in.
- */
-static Datum
-segment_as_text(Datum value, Oid type)
-{
-	Oid			funcid;
-	Oid			outfunc;
-	bool		isvarlena;
-	int			nestlevel = -1;
-	Datum		result;
-
-	if (output_depends_on_settings(type))
-		nestlevel = gs_begin_canonical_output();
-	switch (find_coercion_pathway(TEXTOID, type, COERCION_EXPLICIT, &funcid))
-	{
-		case COERCION_PATH_RELABELTYPE:
-			result = value;
-			break;
-		case COERCION_PATH_FUNC:
-			result = OidFunctionCall1(funcid, value);
-			break;
-		default:
-			getTypeOutputInfo(type, &outfunc, &isvarlena);
-			result = CStringGetTextDatum(OidOutputFunctionCall(outfunc, value));
-			break;
-	}
-	if (nestlevel >= 0)
-		AtEOXact_GUC(false, nestlevel);
-	return result;
-}
-
-/*
- * The snapshot to read a board's sizes with, so that they describe the rows
- * this statement reads: a 'concurrently' refresh changes the rows in place,
- * under MVCC, so its sizes are read with the statement's snapshot; every
- * other refresh writes new storage whose rows every snapshot sees, and no
- * later one can commit while we hold the board, so its sizes are the latest
- * committed ones (NULL: a fresh catalog snapshot).
- */
-static Snapshot
-sizes_snapshot(Oid relid)
-{
-	Relation	conf = table_open(gs_catalog_relid("leaderboard_config"), AccessShareLock);
-	TupleDesc	desc = RelationGetDescr(conf);
-	SysScanDesc scan;
-	ScanKeyData key;
-	HeapTuple	tup;
-	bool		concurrently = false;
-
-	ScanKeyInit(&key, config_attno(desc, "board"), BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(relid));
-	scan = systable_beginscan(conf, gs_primary_key_index(conf), true, NULL, 1, &key);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
-	{
-		bool		isnull;
-		Datum		d = heap_getattr(tup, config_attno(desc, "last_strategy"), desc, &isnull);
-
-		concurrently = !isnull && strcmp(TextDatumGetCString(d), "concurrently") == 0;
-	}
-	systable_endscan(scan);
-	table_close(conf, NoLock);
-	return concurrently ? GetActiveSnapshot() : NULL;
-}
-
-/* The "rows" column of a tuple of leaderboard_config or leaderboard_segment */
-static int64
-rows_of(HeapTuple tup, TupleDesc desc)
-{
-	bool		isnull;
-	Datum		d = heap_getattr(tup, config_attno(desc, "rows"), desc, &isnull);
-
-	return isnull ? 0 : DatumGetInt64(d);
-}
-
-/*
- * Size of a board or of one of its segments as of its last refresh, from the
- * bookkeeping the refresh writes in the same transaction as the board.
- * Segments are found by their stored text, and when that misses (a value
- * equal to a segment but written otherwise, '1.0' for a segment 1.00) by
- * comparing each segment of the board as a value of the column's type.
+ * Size of the board, or of the segment of argument "segarg", as of its
+ * last refresh; 0 for a segment text that is no value of the column's type.
  */
 static int64
-board_rows(BoardInfo *info, Relation rel, FunctionCallInfo fcinfo, int segarg)
+board_rows(GsBoard *b, Relation rel, FunctionCallInfo fcinfo, int segarg)
 {
-	Oid			relid = RelationGetRelid(rel);
-	bool		segmented = info->segment_attno != InvalidAttrNumber;
 	Datum		segment;
-	Snapshot	snapshot;
-	Relation	conf;
-	SysScanDesc scan;
-	ScanKeyData key[2];
-	HeapTuple	tup;
-	TupleDesc	desc;
-	int64		rows = 0;
-	bool		found = false;
 
-	if (!segment_arg(info, rel, fcinfo, segarg, &segment))
+	if (!segment_arg(b, rel, fcinfo, segarg, &segment))
 		return 0;
-	snapshot = sizes_snapshot(relid);
-
-	conf = table_open(gs_catalog_relid(segmented ? "leaderboard_segment" : "leaderboard_config"),
-					  AccessShareLock);
-	desc = RelationGetDescr(conf);
-	ScanKeyInit(&key[0], config_attno(desc, "board"), BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(relid));
-	if (segmented)
-	{
-		/* segments are kept as "segment::text", in the default collation */
-		ScanKeyInit(&key[1], config_attno(desc, "segment"), BTEqualStrategyNumber,
-					F_TEXTEQ, segment_as_text(segment, info->segment_type));
-		key[1].sk_collation = DEFAULT_COLLATION_OID;
-	}
-	scan = systable_beginscan(conf, gs_primary_key_index(conf), true, snapshot,
-							  segmented ? 2 : 1, key);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
-	{
-		rows = rows_of(tup, desc);
-		found = true;
-	}
-	systable_endscan(scan);
-
-	if (segmented && !found)
-	{
-		Oid			collation = TupleDescAttr(RelationGetDescr(rel),
-											  info->segment_attno - 1)->attcollation;
-		TypeCacheEntry *tce = lookup_type_cache(info->segment_type, TYPECACHE_CMP_PROC_FINFO);
-		int			nestlevel;
-
-		if (!OidIsValid(tce->cmp_proc_finfo.fn_oid))
-			elog(ERROR, "no comparison function for type %s",
-				 format_type_be(info->segment_type));
-		nestlevel = gs_begin_canonical_output();
-		scan = systable_beginscan(conf, gs_primary_key_index(conf), true, snapshot,
-								  1, key);
-		while (HeapTupleIsValid(tup = systable_getnext(scan)))
-		{
-			bool		isnull;
-			Datum		stored = heap_getattr(tup, config_attno(desc, "segment"), desc, &isnull);
-			Datum		value;
-
-			if (isnull ||
-				!read_value(info->segment_type, TextDatumGetCString(stored), &value))
-				continue;
-			if (DatumGetInt32(FunctionCall2Coll(&tce->cmp_proc_finfo, collation,
-												value, segment)) == 0)
-			{
-				rows = rows_of(tup, desc);
-				break;
-			}
-		}
-		systable_endscan(scan);
-		AtEOXact_GUC(false, nestlevel);
-	}
-	table_close(conf, NoLock);
-	return rows;
+	return gs_board_rows(b, segment);
 }
 
 /*
@@ -1408,9 +847,9 @@ PG_FUNCTION_INFO_V1(gamestats_board_size);
 Datum
 gamestats_board_size(PG_FUNCTION_ARGS)
 {
-	BoardInfo  *info;
-	Relation	rel = open_board(fcinfo, "board_size", &info);
-	int64		rows = board_rows(info, rel, fcinfo, 1);
+	GsBoard    *b;
+	Relation	rel = open_board(fcinfo, "board_size", &b);
+	int64		rows = board_rows(b, rel, fcinfo, 1);
 
 	relation_close(rel, NoLock);
 	PG_RETURN_INT64(rows);
@@ -1430,7 +869,7 @@ PG_FUNCTION_INFO_V1(gamestats_rank_for_score);
 Datum
 gamestats_rank_for_score(PG_FUNCTION_ARGS)
 {
-	BoardInfo  *info;
+	GsBoard    *b;
 	Relation	rel;
 	ScanTarget	t;
 	Oid			scoretype;
@@ -1449,9 +888,9 @@ gamestats_rank_for_score(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	rel = open_board(fcinfo, "rank_for_score", &info);
-	scoretype = TupleDescAttr(RelationGetDescr(rel), info->score_attno - 1)->atttypid;
-	collation = TupleDescAttr(RelationGetDescr(rel), info->score_attno - 1)->attcollation;
+	rel = open_board(fcinfo, "rank_for_score", &b);
+	scoretype = TupleDescAttr(RelationGetDescr(rel), b->attno[GS_COL_SCORE] - 1)->atttypid;
+	collation = TupleDescAttr(RelationGetDescr(rel), b->attno[GS_COL_SCORE] - 1)->attcollation;
 	argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
 	score = PG_GETARG_DATUM(1);
 
@@ -1485,8 +924,8 @@ gamestats_rank_for_score(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	}
 
-	scan_open(&t, rel, info->rank_index);
-	seg = scan_add_segment(&t, info, fcinfo, 2);
+	scan_open(&t, rel, b->index[GS_INDEX_RANK]);
+	seg = scan_add_segment(&t, b, fcinfo, 2);
 
 	/* highest rank value on the board: the last row in rank order */
 	scan_rescan(&t);
@@ -1496,7 +935,7 @@ gamestats_rank_for_score(PG_FUNCTION_ARGS)
 		relation_close(rel, NoLock);
 		PG_RETURN_INT64(1);
 	}
-	maxrank = DatumGetInt64(slot_getattr(t.slot, info->rank_attno, &isnull));
+	maxrank = DatumGetInt64(slot_getattr(t.slot, b->attno[GS_COL_RANK], &isnull));
 	hi = maxrank + 1;
 
 	/*
@@ -1517,12 +956,12 @@ gamestats_rank_for_score(PG_FUNCTION_ARGS)
 			hi = mid;
 			continue;
 		}
-		rowscore = slot_getattr(t.slot, info->score_attno, &isnull);
+		rowscore = slot_getattr(t.slot, b->attno[GS_COL_SCORE], &isnull);
 		if (cmptype != scoretype)
 			rowscore = coerce_value(rowscore, scoretype, cmptype, "score");
 		cmp = DatumGetInt32(FunctionCall2Coll(&tce->cmp_proc_finfo, collation,
 											  rowscore, score));
-		if (info->descending ? cmp > 0 : cmp < 0)
+		if (b->descending ? cmp > 0 : cmp < 0)
 			lo = mid + 1;		/* that row beats the score */
 		else
 			hi = mid;
@@ -1532,16 +971,16 @@ gamestats_rank_for_score(PG_FUNCTION_ARGS)
 	scan_add_key(&t, seg, BTGreaterEqualStrategyNumber, Int64GetDatum(lo), INT8OID);
 	scan_rescan(&t);
 	result = scan_next(&t, ForwardScanDirection) ?
-		DatumGetInt64(slot_getattr(t.slot, info->rank_attno, &isnull)) : -1;
+		DatumGetInt64(slot_getattr(t.slot, b->attno[GS_COL_RANK], &isnull)) : -1;
 	scan_close(&t);
 
 	if (result < 0)
 	{
 		/* worse than everyone: after the last rank, or after every player */
-		if (info->rank_type == RANK_DENSE)
+		if (b->rank_type == GS_RANK_DENSE)
 			result = maxrank + 1;
 		else
-			result = board_rows(info, rel, fcinfo, 2) + 1;
+			result = board_rows(b, rel, fcinfo, 2) + 1;
 	}
 	relation_close(rel, NoLock);
 	PG_RETURN_INT64(result);
@@ -1589,14 +1028,14 @@ gamestats_lookup(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_OBJECT),
 					 errmsg("index with OID %u does not exist", indexoid),
-					 errhint("Name a unique index of the table, or leave key_index NULL to use its primary key.")));
+					 errhint("Name a unique index of the table, or leave key_index null to use its primary key.")));
 		if (get_rel_relkind(indexoid) != RELKIND_INDEX ||
 			IndexGetRelation(indexoid, true) != relid)
 			ereport(ERROR,
 					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 					 errmsg("\"%s\" is not an index of table \"%s\"",
 							get_rel_name(indexoid), RelationGetRelationName(rel)),
-					 errhint("Name a unique index of the table, or leave key_index NULL to use its primary key.")));
+					 errhint("Name a unique index of the table, or leave key_index null to use its primary key.")));
 	}
 	else
 	{
@@ -1615,7 +1054,7 @@ gamestats_lookup(PG_FUNCTION_ARGS)
 	usable = idx->indisunique && idx->indisvalid && idx->indnkeyatts == 1 &&
 		idx->indkey.values[0] != 0 &&
 		heap_attisnull(idxtup, Anum_pg_index_indpred, NULL) &&
-		relation_am(indexoid) == BTREE_AM_OID;
+		gs_rel_class(indexoid).relam == BTREE_AM_OID;
 	ReleaseSysCache(idxtup);
 	if (!usable)
 		ereport(ERROR,

@@ -14,6 +14,11 @@
 #    and result; every view and table with every column and type; every
 #    gamestats.* setting with its default and range; every event trigger
 #    with its event and function.  Runs with or without pg_cron.
+# 3. The Troubleshooting entries are keyed by messages the code raises:
+#    every message in the bold key of an entry (a code span of three words
+#    or more, not a command) is in src/*.c, where "…", "...", a lone N or M
+#    and a quoted name stand for what the code fills in; PostgreSQL's own
+#    messages are recognised by the fragments in @postgres_messages.
 use strict;
 use warnings;
 use File::Basename qw(dirname);
@@ -281,6 +286,69 @@ my @cat_triggers = split /\n/, $node->safe_psql('reference', q{
 	 ORDER BY 1});
 is_deeply([ sort @doc_triggers ], [ sort @cat_triggers ],
 	'the Reference lists every event trigger with its event and function');
+
+# ---------------------------------------------------------------------------
+# The Troubleshooting keys
+# ---------------------------------------------------------------------------
+
+# messages that PostgreSQL raises, not pg_gamestats
+my @postgres_messages = (
+	'canceling statement due to lock timeout',
+	'because it does not have a replica identity',
+	'permission denied for schema',
+	'because other objects depend on it',
+	'violates partition constraint',
+	'does not exist',
+	'because it is being used by active queries in this session',
+	'could not access file');
+
+# the C sources with their string literals joined and unescaped
+my $src = '';
+for my $f (glob(dirname(__FILE__) . '/../../src/*.c'))
+{
+	open my $c, '<', $f or die "cannot open $f: $!";
+	local $/;
+	$src .= <$c>;
+	close $c;
+}
+$src =~ s/"\s*\n\s*"//g;
+$src =~ s/\\"/"/g;
+
+my @keys;
+{
+	my ($in, $para) = (0, '');
+	for my $l (@lines, '')
+	{
+		if ($l =~ /^## /)
+		{
+			$in = $l =~ /^## Troubleshooting\s*$/;
+			next;
+		}
+		next unless $in;
+		if ($l =~ /^\s*$/)
+		{
+			push @keys, $1 if $para =~ /^\*\*(.*?)\*\*/s;
+			$para = '';
+			next;
+		}
+		$para .= "$l\n";
+	}
+}
+cmp_ok(scalar(@keys), '>=', 30, 'README.md has its troubleshooting entries');
+for my $key (@keys)
+{
+	while ($key =~ /`([^`]+)`/g)
+	{
+		my $msg = $1;
+		$msg =~ s/\s+/ /g;
+		next if ($msg =~ tr/ //) < 2 || $msg =~ /^(?:make|DROP|ALTER|CREATE|SELECT) /;
+		next if grep { index($msg, $_) >= 0 } @postgres_messages;
+		my @missing = grep { length($_) >= 8 && index($src, $_) < 0 }
+		  map { s/^\s+|\s+$//gr } split /"[^"]*"|…|\.\.\.|\bN\b|\bM\b/, $msg;
+		ok(!@missing, "troubleshooting key `$msg` is raised by src/")
+		  or diag('not found in src/*.c: ' . join(' | ', @missing));
+	}
+}
 
 $node->stop;
 done_testing();

@@ -46,6 +46,7 @@ REGRESS = \
 	queries \
 	queries_security \
 	queries_review \
+	queries_untyped \
 	bad_input \
 	security \
 	monitoring

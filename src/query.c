@@ -563,7 +563,12 @@ scan_next(ScanTarget *t, ScanDirection dir)
 
 /*
  * Converts "value" of type "srctype" to "target", as an implicit cast in SQL
- * would.  "what" names the argument in the error.
+ * would.  A text value with no implicit cast is read with the target type's
+ * input function, as SQL reads an untyped literal: drivers that bind
+ * parameters without a type (node-postgres) send them as text, and the
+ * polymorphic arguments resolve those to text.  Text that is not valid
+ * input for the type is the input function's error.  "what" names the
+ * argument in the error.
  */
 static Datum
 coerce_value(Datum value, Oid srctype, Oid target, const char *what)
@@ -574,6 +579,8 @@ coerce_value(Datum value, Oid srctype, Oid target, const char *what)
 	if (srctype == target)
 		return value;
 	path = find_coercion_pathway(target, srctype, COERCION_IMPLICIT, &funcid);
+	if (path == COERCION_PATH_NONE && (srctype == TEXTOID || srctype == UNKNOWNOID))
+		path = COERCION_PATH_COERCEVIAIO;
 	switch (path)
 	{
 		case COERCION_PATH_RELABELTYPE:
@@ -590,8 +597,13 @@ coerce_value(Datum value, Oid srctype, Oid target, const char *what)
 				bool		isvarlena;
 				char	   *str;
 
-				getTypeOutputInfo(srctype, &outfunc, &isvarlena);
-				str = OidOutputFunctionCall(outfunc, value);
+				if (srctype == UNKNOWNOID)
+					str = DatumGetCString(value);
+				else
+				{
+					getTypeOutputInfo(srctype, &outfunc, &isvarlena);
+					str = OidOutputFunctionCall(outfunc, value);
+				}
 				getTypeInputInfo(target, &infunc, &ioparam);
 				return OidInputFunctionCall(infunc, str, ioparam, -1);
 			}
@@ -1457,8 +1469,8 @@ gamestats_rank_for_score(PG_FUNCTION_ARGS)
 			score = coerce_value(score, argtype, scoretype, "score");
 		else if (find_coercion_pathway(argtype, scoretype, COERCION_IMPLICIT, &funcid) != COERCION_PATH_NONE)
 			cmptype = argtype;
-		else
-			(void) coerce_value(score, argtype, scoretype, "score");	/* reports the error */
+		else					/* text read as a score, or the error */
+			score = coerce_value(score, argtype, scoretype, "score");
 	}
 	tce = lookup_type_cache(cmptype, TYPECACHE_CMP_PROC_FINFO);
 	if (!OidIsValid(tce->cmp_proc_finfo.fn_oid))

@@ -29,13 +29,14 @@ function toJSON(value) {
   return JSON.stringify(value, (key, v) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
-// node-postgres sends parameters untyped, so each one is cast to the
-// type the function compares it with.
+// node-postgres sends parameters untyped (as text): the query functions
+// read players and keys with the column type's input function, so no cast
+// is needed (a value that is not a valid bigint is error 22P02).
 const SQL = {
-  top: 'SELECT * FROM gamestats.top(NULL::game.weekly_points, $1::integer, from_rank => $2::bigint)',
-  around: 'SELECT * FROM gamestats.around(NULL::game.weekly_points, $1::bigint, before => $2::integer, after => $3::integer)',
-  friends: 'SELECT * FROM gamestats.ranks(NULL::game.weekly_points, $1::bigint[])',
-  players: 'SELECT * FROM gamestats.lookup(NULL::game.players, $1::bigint[])',
+  top: 'SELECT * FROM gamestats.top(NULL::game.weekly_points, $1, from_rank => $2)',
+  around: 'SELECT * FROM gamestats.around(NULL::game.weekly_points, $1, before => $2, after => $3)',
+  friends: 'SELECT * FROM gamestats.ranks(NULL::game.weekly_points, $1)',
+  players: 'SELECT * FROM gamestats.lookup(NULL::game.players, $1)',
 };
 
 export async function top(db, n = 10, from = 1) {

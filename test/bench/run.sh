@@ -12,11 +12,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 . "$src/test/lib/chroot_run.sh"
 if gs_needs_chroot "${PG:-}"; then
-    gs_chroot_run "$PG" test/bench/run.sh BENCH="${BENCH:-}" BENCH_PLAYERS="${BENCH_PLAYERS:-1000000}"
+    mapfile -t bench_vars < <(env | grep '^BENCH' || true)
+    gs_chroot_run "$PG" test/bench/run.sh "${bench_vars[@]}"
     rc=$?
-    cp "$(bash "$src/test/pgchroot.sh" "$PG")/tmp/pg_gamestats_bench_results.txt" \
+    cp "${GAMESTATS_CACHE:-/var/cache/pg_gamestats}/pg$PG/tmp/pg_gamestats_bench_results.txt" \
        "/tmp/pg_gamestats_bench_results.pg$PG.txt" 2>/dev/null || true
-    bash "$src/test/pgchroot.sh" --release "$PG"
     exit $rc
 fi
 if [ -n "${PG:-}" ]; then export PG_CONFIG=/usr/lib/postgresql/$PG/bin/pg_config; fi

@@ -10,7 +10,14 @@ gs_chroot_run() {
     shift 2
     top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
     [ "$(id -u)" -eq 0 ] || { echo "PostgreSQL $ver runs in a chroot: run as root" >&2; return 1; }
-    root=$(bash "$top/test/pgchroot.sh" "$ver") || { echo "no chroot for PostgreSQL $ver" >&2; return 1; }
+    # one run per chroot at a time: they share its build folder, its
+    # install and its mounts (made here, released at the end)
+    local lockfd cache=${GAMESTATS_CACHE:-/var/cache/pg_gamestats}
+    mkdir -p "$cache"
+    exec {lockfd}>"$cache/pg$ver.run.lock"
+    flock "$lockfd"
+    root=$(bash "$top/test/pgchroot.sh" "$ver") || {
+        exec {lockfd}>&-; echo "no chroot for PostgreSQL $ver" >&2; return 1; }
     rm -rf "$root/build/pg_gamestats"
     mkdir -p "$root/build/pg_gamestats"
     tar -C "$top" --exclude=.git --exclude='*.o' --exclude='*.so' --exclude='*.bc' -cf - . | tar -C "$root/build/pg_gamestats" -xf -
@@ -21,6 +28,7 @@ gs_chroot_run() {
         bash "/build/pg_gamestats/$script"
     rc=$?
     bash "$top/test/pgchroot.sh" --release "$ver"
+    exec {lockfd}>&-
     return $rc
 }
 

@@ -21,14 +21,15 @@ EXTENSION = pg_gamestats
 EXTVERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(dir $(lastword $(MAKEFILE_LIST)))pg_gamestats.control)
 PG_CPPFLAGS = -DGAMESTATS_VERSION='"$(EXTVERSION)"'
 # The install script of the version under development is assembled from one
-# SQL file per feature; released versions are frozen in sql/versions/ beside
-# their upgrade scripts.
+# SQL file per feature, with the event triggers, which serve them all, last;
+# released versions are frozen in sql/versions/ beside their upgrade scripts.
 SCRIPT_PARTS = \
 	src/core.sql \
 	src/partitions.sql \
 	src/leaderboards.sql \
 	src/queries.sql \
-	src/monitoring.sql
+	src/monitoring.sql \
+	src/event_triggers.sql
 DATA_built = pg_gamestats--$(EXTVERSION).sql
 DATA = $(wildcard sql/versions/pg_gamestats--*.sql)
 

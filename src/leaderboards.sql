@@ -62,6 +62,9 @@ REVOKE ALL ON gamestats.leaderboard_config, gamestats.leaderboard_segment,
               gamestats.leaderboard_errors FROM PUBLIC;
 GRANT SELECT ON gamestats.leaderboard_config, gamestats.leaderboard_segment TO PUBLIC;
 
+-- Each function checks that the caller owns the board (create_leaderboard
+-- needs CREATE on the target schema, like CREATE MATERIALIZED VIEW), so
+-- EXECUTE stays with PUBLIC, as for any function.
 CREATE FUNCTION gamestats.create_leaderboard(
     board           pg_catalog.text,
     query           pg_catalog.text,
@@ -95,7 +98,7 @@ COMMENT ON FUNCTION gamestats.schedule_refresh(pg_catalog.regclass, pg_catalog.t
     'schedule a swap refresh of a leaderboard with pg_cron; returns the pg_cron job id';
 
 CREATE FUNCTION gamestats.drop_leaderboard(board pg_catalog.regclass, cascade pg_catalog.bool DEFAULT false)
-RETURNS void
+RETURNS pg_catalog.void
 LANGUAGE C CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'gamestats_drop_leaderboard';
 COMMENT ON FUNCTION gamestats.drop_leaderboard(pg_catalog.regclass, pg_catalog.bool) IS
@@ -109,7 +112,7 @@ LANGUAGE plpgsql STRICT STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    result text;
+    result pg_catalog.text;
 BEGIN
     IF pg_catalog.to_regclass('cron.job') IS NULL THEN
         RETURN NULL;
@@ -147,21 +150,3 @@ SELECT c.board,
 COMMENT ON VIEW gamestats.leaderboards IS
     'every leaderboard with its size, last refresh (time, duration, strategy, error) and pg_cron schedule';
 GRANT SELECT ON gamestats.leaderboards TO PUBLIC;
-
--- Ownership of the board is checked inside each function, so every user
--- may call them for the boards they own; create_leaderboard needs CREATE on
--- the target schema like CREATE MATERIALIZED VIEW.
-REVOKE ALL ON FUNCTION
-    gamestats.create_leaderboard(pg_catalog.text, pg_catalog.text, pg_catalog.name, pg_catalog.name, pg_catalog.bool, pg_catalog.name, pg_catalog.name, pg_catalog.text),
-    gamestats.refresh_leaderboard(pg_catalog.regclass, pg_catalog.text, pg_catalog.bool),
-    gamestats.schedule_refresh(pg_catalog.regclass, pg_catalog.text),
-    gamestats.drop_leaderboard(pg_catalog.regclass, pg_catalog.bool),
-    gamestats.leaderboard_job_schedule(pg_catalog.int8)
-  FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION
-    gamestats.create_leaderboard(pg_catalog.text, pg_catalog.text, pg_catalog.name, pg_catalog.name, pg_catalog.bool, pg_catalog.name, pg_catalog.name, pg_catalog.text),
-    gamestats.refresh_leaderboard(pg_catalog.regclass, pg_catalog.text, pg_catalog.bool),
-    gamestats.schedule_refresh(pg_catalog.regclass, pg_catalog.text),
-    gamestats.drop_leaderboard(pg_catalog.regclass, pg_catalog.bool),
-    gamestats.leaderboard_job_schedule(pg_catalog.int8)
-  TO PUBLIC;

@@ -19,27 +19,27 @@ LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    s      text := pg_catalog.lower(pg_catalog.btrim(schedule));
-    f      text[];
-    fld    text;
-    item   text;
-    m      text[];
-    lo     int;
-    hi     int;
-    a      int;
-    b      int;
-    vals   int[];
-    mins   int[];
-    hours  int[];
-    days   int[];
-    span   int;
-    t      int[];
-    gap    int;
-    i      int;
-    k      int;
+    s      pg_catalog.text := pg_catalog.lower(pg_catalog.btrim(schedule));
+    f      pg_catalog.text[];
+    fld    pg_catalog.text;
+    item   pg_catalog.text;
+    m      pg_catalog.text[];
+    lo     pg_catalog.int4;
+    hi     pg_catalog.int4;
+    a      pg_catalog.int4;
+    b      pg_catalog.int4;
+    vals   pg_catalog.int4[];
+    mins   pg_catalog.int4[];
+    hours  pg_catalog.int4[];
+    days   pg_catalog.int4[];
+    span   pg_catalog.int4;
+    t      pg_catalog.int4[];
+    gap    pg_catalog.int4;
+    i      pg_catalog.int4;
+    k      pg_catalog.int4;
 BEGIN
     IF s OPERATOR(pg_catalog.~) '^[0-9]{1,2} +seconds?$' THEN
-        RETURN pg_catalog.substring(s, '^[0-9]+')::float8;
+        RETURN pg_catalog.substring(s, '^[0-9]+')::pg_catalog.float8;
     END IF;
     IF s OPERATOR(pg_catalog.=) '@hourly' THEN RETURN 3600; END IF;
     IF s OPERATOR(pg_catalog.=) ANY (ARRAY['@daily', '@midnight']) THEN RETURN 86400; END IF;
@@ -58,7 +58,7 @@ BEGIN
             FOR i IN 0..6 LOOP
                 fld := pg_catalog.replace(fld,
                     (ARRAY['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'])[i OPERATOR(pg_catalog.+) 1],
-                    i::text);
+                    i::pg_catalog.text);
             END LOOP;
         END IF;
         lo := 0;
@@ -66,18 +66,18 @@ BEGIN
         FOREACH item IN ARRAY pg_catalog.string_to_array(fld, ',') LOOP
             m := pg_catalog.regexp_match(item, '^(\*|[0-9]{1,2})(?:-([0-9]{1,2}))?(?:/([0-9]{1,2}))?$');
             IF m IS NULL OR (m[1] OPERATOR(pg_catalog.=) '*' AND m[2] IS NOT NULL)
-               OR m[3]::int OPERATOR(pg_catalog.=) 0 THEN
+               OR m[3]::pg_catalog.int4 OPERATOR(pg_catalog.=) 0 THEN
                 RETURN NULL;
             END IF;
-            a := CASE WHEN m[1] OPERATOR(pg_catalog.=) '*' THEN lo ELSE m[1]::int END;
-            b := CASE WHEN m[2] IS NOT NULL THEN m[2]::int
+            a := CASE WHEN m[1] OPERATOR(pg_catalog.=) '*' THEN lo ELSE m[1]::pg_catalog.int4 END;
+            b := CASE WHEN m[2] IS NOT NULL THEN m[2]::pg_catalog.int4
                       WHEN m[1] OPERATOR(pg_catalog.=) '*' OR m[3] IS NOT NULL THEN hi
                       ELSE a END;
             IF a OPERATOR(pg_catalog.>) b OR b OPERATOR(pg_catalog.>) hi THEN
                 RETURN NULL;
             END IF;
             vals := vals OPERATOR(pg_catalog.||)
-                ARRAY(SELECT pg_catalog.generate_series(a, b, COALESCE(m[3]::int, 1)));
+                ARRAY(SELECT pg_catalog.generate_series(a, b, COALESCE(m[3]::pg_catalog.int4, 1)));
         END LOOP;
         IF k OPERATOR(pg_catalog.=) 1 THEN mins := vals;
         ELSIF k OPERATOR(pg_catalog.=) 2 THEN hours := vals;

@@ -11,10 +11,11 @@ CREATE TABLE gamestats.partition_config (
     key_type           pg_catalog.regtype NOT NULL,
     partition_interval pg_catalog.interval NOT NULL,
     retention          pg_catalog.interval,
-    premake            pg_catalog.int4 NOT NULL CHECK (premake >= 0),
+    premake            pg_catalog.int4 NOT NULL CHECK (premake OPERATOR(pg_catalog.>=) 0),
     retention_mode     pg_catalog.text NOT NULL DEFAULT 'drop'
-                       CHECK (retention_mode IN ('drop', 'detach')),
-    epoch              pg_catalog.text CHECK (epoch IN ('seconds', 'milliseconds')),
+                       CHECK (retention_mode OPERATOR(pg_catalog.=) ANY (ARRAY['drop', 'detach'])),
+    epoch              pg_catalog.text
+                       CHECK (epoch OPERATOR(pg_catalog.=) ANY (ARRAY['seconds', 'milliseconds'])),
     default_partition  pg_catalog.bool NOT NULL DEFAULT true,
     last_run           pg_catalog.timestamptz,
     last_duration      pg_catalog.interval,
@@ -43,6 +44,8 @@ COMMENT ON TABLE gamestats.partition_errors IS
     'errors of the last maintenance run of each managed table (readable through gamestats.managed_tables by roles that may read the table)';
 REVOKE ALL ON TABLE gamestats.partition_errors FROM PUBLIC;
 
+-- Each function checks that the caller owns the parent (or is superuser),
+-- so EXECUTE stays with PUBLIC, as for any function.
 CREATE FUNCTION gamestats.manage_partitions(
     parent             pg_catalog.regclass,
     partition_interval pg_catalog.interval,
@@ -65,14 +68,14 @@ CREATE FUNCTION gamestats.alter_partitions(
     premake         pg_catalog.int4     DEFAULT NULL,
     retention_mode  pg_catalog.text     DEFAULT NULL,
     clear_retention pg_catalog.bool     DEFAULT false)
-RETURNS void
+RETURNS pg_catalog.void
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'gamestats_alter_partitions';
 COMMENT ON FUNCTION gamestats.alter_partitions(pg_catalog.regclass, pg_catalog.interval, pg_catalog.int4, pg_catalog.text, pg_catalog.bool) IS
     'change retention, premake or retention_mode of a managed table (NULL keeps a setting; clear_retention => true keeps partitions forever); owner only';
 
 CREATE FUNCTION gamestats.unmanage_partitions(parent pg_catalog.regclass)
-RETURNS void
+RETURNS pg_catalog.void
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'gamestats_unmanage_partitions';
 COMMENT ON FUNCTION gamestats.unmanage_partitions(pg_catalog.regclass) IS
@@ -115,21 +118,6 @@ LANGUAGE C STABLE PARALLEL SAFE ROWS 50
 AS 'MODULE_PATHNAME', 'gamestats_partition_bounds';
 COMMENT ON FUNCTION gamestats.partition_bounds(pg_catalog.regclass, pg_catalog.text) IS
     'partitions of a range-partitioned table with their bounds as timestamptz (UTC); reads the catalogs without locking';
-
--- The functions check ownership of the parent themselves; anyone may call
--- them on tables they own.
-REVOKE ALL ON FUNCTION gamestats.manage_partitions(pg_catalog.regclass, pg_catalog.interval, pg_catalog.interval, pg_catalog.int4, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.bool, pg_catalog.timestamptz) FROM PUBLIC;
-REVOKE ALL ON FUNCTION gamestats.alter_partitions(pg_catalog.regclass, pg_catalog.interval, pg_catalog.int4, pg_catalog.text, pg_catalog.bool) FROM PUBLIC;
-REVOKE ALL ON FUNCTION gamestats.unmanage_partitions(pg_catalog.regclass) FROM PUBLIC;
-REVOKE ALL ON FUNCTION gamestats.run_maintenance(pg_catalog.regclass, pg_catalog.timestamptz) FROM PUBLIC;
-REVOKE ALL ON PROCEDURE gamestats.run_maintenance_proc(pg_catalog.regclass, pg_catalog.timestamptz) FROM PUBLIC;
-REVOKE ALL ON FUNCTION gamestats.schedule_maintenance(pg_catalog.text, pg_catalog.name) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION gamestats.manage_partitions(pg_catalog.regclass, pg_catalog.interval, pg_catalog.interval, pg_catalog.int4, pg_catalog.text, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.bool, pg_catalog.timestamptz) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION gamestats.alter_partitions(pg_catalog.regclass, pg_catalog.interval, pg_catalog.int4, pg_catalog.text, pg_catalog.bool) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION gamestats.unmanage_partitions(pg_catalog.regclass) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION gamestats.run_maintenance(pg_catalog.regclass, pg_catalog.timestamptz) TO PUBLIC;
-GRANT EXECUTE ON PROCEDURE gamestats.run_maintenance_proc(pg_catalog.regclass, pg_catalog.timestamptz) TO PUBLIC;
-GRANT EXECUTE ON FUNCTION gamestats.schedule_maintenance(pg_catalog.text, pg_catalog.name) TO PUBLIC;
 
 CREATE VIEW gamestats.partitions AS
 SELECT c.parent,
@@ -174,53 +162,3 @@ COMMENT ON VIEW gamestats.managed_tables IS
     'managed tables: settings, last maintenance run and its error, rows left in the default partition, and the runway of premade partitions';
 
 GRANT SELECT ON gamestats.partitions, gamestats.managed_tables TO PUBLIC;
-
--- Forget the settings of a managed table or a leaderboard when it is
--- dropped, whatever drops it: DROP TABLE, DROP MATERIALIZED VIEW, or a
--- CASCADE from DROP VIEW, DROP FUNCTION, ALTER TABLE ... DROP COLUMN, DROP
--- TYPE, DROP SCHEMA, DROP OWNED, DROP EXTENSION of another extension.  No
--- tag filter: a row left behind would name an OID that a new relation can
--- take.  The pg_cron job of a board goes too, but only the job
--- schedule_refresh made for it (same name, user and command as recorded
--- then), never a job found by its id alone: an id can be stale.
-CREATE FUNCTION gamestats.forget_dropped_tables()
-RETURNS event_trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    dropped pg_catalog.oid[];
-    job record;
-BEGIN
-    SELECT pg_catalog.array_agg(d.objid) INTO dropped
-      FROM pg_catalog.pg_event_trigger_dropped_objects() d
-     WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-       AND d.objsubid OPERATOR(pg_catalog.=) 0;
-    IF dropped IS NULL THEN
-        RETURN;
-    END IF;
-    DELETE FROM gamestats.partition_config c
-     WHERE c.parent::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (dropped);
-    DELETE FROM gamestats.leaderboard_segment s
-     WHERE s.board::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (dropped);
-    FOR job IN
-        DELETE FROM gamestats.leaderboard_config c
-         WHERE c.board::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (dropped)
-        RETURNING c.job_name, c.job_user, c.job_command
-    LOOP
-        IF job.job_name IS NOT NULL AND pg_catalog.to_regclass('cron.job') IS NOT NULL THEN
-            EXECUTE 'DELETE FROM cron.job j'
-                    ' WHERE j.jobname::pg_catalog.text OPERATOR(pg_catalog.=) $1'
-                    '   AND j.username::pg_catalog.text OPERATOR(pg_catalog.=) $2'
-                    '   AND j.command OPERATOR(pg_catalog.=) $3'
-                USING job.job_name::pg_catalog.text, job.job_user::pg_catalog.text, job.job_command;
-        END IF;
-    END LOOP;
-END
-$$;
-COMMENT ON FUNCTION gamestats.forget_dropped_tables() IS
-    'event trigger: removes the settings of dropped managed tables and leaderboards, and the pg_cron refresh jobs made for those leaderboards';
-REVOKE ALL ON FUNCTION gamestats.forget_dropped_tables() FROM PUBLIC;
-
-CREATE EVENT TRIGGER gamestats_forget_dropped_tables ON sql_drop
-    EXECUTE FUNCTION gamestats.forget_dropped_tables();

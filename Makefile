@@ -72,7 +72,8 @@ REGRESS_RUN = $(filter-out $(REGRESS_CRON),$(REGRESS))
 REGRESS_CONF = test/nocron.conf
 ISOLATION_CONF = test/nocron.conf
 endif
-REGRESS_OPTS = --outputdir=sql_output \
+# --load-extension: each file also runs alone (make check-regress REGRESS_RUN=queries)
+REGRESS_OPTS = --outputdir=sql_output --load-extension=pg_gamestats \
 	--temp-instance=tmp_check_regress --temp-config=$(REGRESS_CONF) \
 	--encoding=UTF8 --no-locale
 

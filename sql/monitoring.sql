@@ -3,6 +3,7 @@
 -- and 0/1 error flags only; and cron_interval(), the longest gap of a
 -- pg_cron schedule.
 SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pg_cron;
 
 -- cron_interval: seconds between runs, the longest gap for uneven schedules
 SELECT s AS schedule, gamestats.cron_interval(s) AS seconds

@@ -1,4 +1,6 @@
--- Creating, dropping and re-creating the extension.
+-- Creating, dropping and re-creating the extension (pg_regress created it
+-- in the test database: --load-extension).
+DROP EXTENSION pg_gamestats;
 CREATE EXTENSION pg_gamestats;
 SELECT extname, extversion, extrelocatable, n.nspname
   FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace

@@ -84,6 +84,15 @@ for suite in regress isolation tap; do
     fi
 done
 
+# The service examples (node-postgres, psycopg 3) run beside this machine's
+# own PostgreSQL; the chroots of the other versions carry no Node.js.
+if [ "${GAMESTATS_DEPS:-}" != none ]; then
+    echo "=== examples ==="
+    GAMESTATS_NO_INSTALL=1 bash "$src/test/examples.sh" || failed+=(examples)
+else
+    echo "=== examples: skipped on $("$PG_CONFIG" --version) (they run beside PostgreSQL $host_pg: make test)"
+fi
+
 for d in sql_output test_output; do
     if [ -s "$work/$d/regression.diffs" ]; then
         echo "=== $work/$d/regression.diffs ==="
@@ -102,6 +111,6 @@ if [ ${#failed[@]} -gt 0 ]; then
     echo "FAILED suites: ${failed[*]} (outputs kept in $work)"
     exit 1
 fi
-echo "all suites passed: regress, isolation, tap"
+echo "all suites passed: regress, isolation, tap${GAMESTATS_DEPS:+}$([ "${GAMESTATS_DEPS:-}" != none ] && echo ", examples")"
 [ "$work" != "$src" ] && rm -rf "$work"
 exit 0

@@ -30,7 +30,6 @@ gs_require_cron();
 # test/pgchroot.sh into the chroots of the other versions: a missing
 # exporter is a failure.
 my $exporter = '/usr/bin/prometheus-postgres-exporter';
-my $node = PostgreSQL::Test::Cluster->new('exporter');
 if (!-x $exporter)
 {
 	fail("$exporter is missing: test/deps.sh installs the Debian package prometheus-postgres-exporter");
@@ -40,14 +39,7 @@ if (!-x $exporter)
 my $queries = abs_path(dirname(__FILE__) . '/../../contrib/postgres_exporter/queries.yaml');
 ok(-r $queries, "queries file $queries");
 
-$node->init;
-$node->append_conf('postgresql.conf', qq{
-shared_preload_libraries = 'pg_cron'
-cron.database_name = 'postgres'
-cron.use_background_workers = on
-max_worker_processes = 16
-});
-$node->start;
+my $node = gs_new_node('exporter');
 
 $node->safe_psql('postgres', q{
 	CREATE EXTENSION pg_cron;

@@ -13,6 +13,7 @@ OBJS = \
 	src/leaderboard.o \
 	src/leaderboard_swap.o \
 	src/query.o \
+	src/rollup.o \
 	src/extension_guard.o
 
 EXTENSION = pg_gamestats
@@ -28,6 +29,7 @@ SCRIPT_PARTS = \
 	src/partitions.sql \
 	src/leaderboards.sql \
 	src/queries.sql \
+	src/rollups.sql \
 	src/monitoring.sql \
 	src/event_triggers.sql
 DATA_built = pg_gamestats--$(EXTVERSION).sql

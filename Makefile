@@ -51,6 +51,7 @@ REGRESS = \
 	queries_security \
 	queries_review \
 	queries_untyped \
+	rollups \
 	bad_input \
 	security \
 	monitoring
@@ -94,7 +95,8 @@ ISOLATION = \
 	lookup_rowtype \
 	lookup_checkxmin \
 	board_sizes \
-	swap_locks
+	swap_locks \
+	rollup_refresh
 ISOLATION_OPTS = --inputdir=test --outputdir=test_output \
 	--temp-instance=tmp_check_isolation --temp-config=$(ISOLATION_CONF) \
 	--encoding=UTF8 --no-locale

@@ -186,6 +186,8 @@ gamestats_guard_extension_drop(PG_FUNCTION_ARGS)
 						GS_EXTENSION_NAME),
 				 errdetail("%s Their settings would be lost (also with CASCADE), and the boards could not be registered again.",
 						   detail.data),
+				 rollups > 0 ?
+				 errhint("Run SELECT gamestats.drop_rollup(rollup) FROM gamestats.rollups, SELECT gamestats.unmanage_partitions(parent) FROM gamestats.managed_tables and SELECT gamestats.drop_leaderboard(board) FROM gamestats.leaderboards first (this drops the rollups and the boards), then drop the extension.") :
 				 errhint("Run SELECT gamestats.unmanage_partitions(parent) FROM gamestats.managed_tables and SELECT gamestats.drop_leaderboard(board) FROM gamestats.leaderboards first (this drops the boards), then drop the extension.")));
 	PG_RETURN_VOID();
 }

@@ -74,6 +74,7 @@ typedef struct GsRollup
 	bool		has_retention;
 	Interval	retention;
 	bool		src_retention;
+	Interval	src_retention_iv;
 } GsRollup;
 
 /* a range of bucket starts [lo, hi) */
@@ -122,7 +123,7 @@ load_rollup(Oid rollup, bool lock, GsRollup *r)
 	catalog_exec("rollup_config",
 				 psprintf("SELECT r.source::pg_catalog.oid, r.bucket, r.group_by, r.select_list,"
 						  "       r.filter, r.retention, p.control, p.key_type::pg_catalog.oid, p.epoch,"
-						  "       p.retention IS NOT NULL"
+						  "       p.retention"
 						  "  FROM gamestats.rollup_config r"
 						  "  LEFT JOIN gamestats.partition_config p ON p.parent OPERATOR(pg_catalog.=) r.source"
 						  " WHERE r.rollup OPERATOR(pg_catalog.=) $1::pg_catalog.regclass%s",
@@ -164,7 +165,10 @@ load_rollup(Oid rollup, bool lock, GsRollup *r)
 	r->srcname = gs_qualified_name(r->source);
 	r->kind = gs_key_kind(DatumGetObjectId(SPI_getbinval(row, desc, 8, &isnull)),
 						  epoch, get_rel_name(r->source));
-	r->src_retention = DatumGetBool(SPI_getbinval(row, desc, 10, &isnull));
+	d = SPI_getbinval(row, desc, 10, &isnull);
+	r->src_retention = !isnull;
+	if (!isnull)
+		r->src_retention_iv = *DatumGetIntervalP(d);
 	gs_parse_step(&width, GS_KEY_TIMESTAMPTZ, get_rel_name(rollup), &r->step);
 	r->width = width;
 	r->qualname = gs_qualified_name(rollup);
@@ -226,32 +230,22 @@ merge_ranges(const GsStep *step, GsRange *ranges, int n, int64 floor,
 /*
  * The oldest bucket a refresh may aggregate again: buckets older than the
  * rollup's retention are deleted, and, when the source has retention, a
- * bucket starting before its oldest partition may have lost raw rows to it
- * and keeps its values.
+ * bucket starting before now - that retention may have lost raw rows to it
+ * and keeps its values (except in the first fill, which takes what exists).
  */
 static int64
-refresh_floor(GsRollup *r, int64 now)
+refresh_floor(GsRollup *r, int64 now, bool fill)
 {
 	int64		floor = GS_TS_MIN;
 
 	if (r->has_retention)
 		floor = gs_slot_floor(&r->step, gs_ts_minus_interval(now, &r->retention));
-	if (r->src_retention)
+	if (r->src_retention && !fill)
 	{
-		Oid			defoid;
-		List	   *bounds = gs_read_bounds(r->source, r->kind, &defoid);
-		ListCell   *lc;
-		int64		oldest = GS_TS_MAX;
+		int64		cutoff = gs_ts_minus_interval(now, &r->src_retention_iv);
 
-		foreach(lc, bounds)
-		{
-			GsBound    *b = lfirst(lc);
-
-			if (!b->is_default && b->lo != GS_TS_MIN && b->lo < oldest)
-				oldest = b->lo;
-		}
-		if (oldest != GS_TS_MAX && oldest > floor)
-			floor = oldest;
+		if (cutoff > floor)
+			floor = cutoff;
 	}
 	return floor;
 }
@@ -299,7 +293,7 @@ aggregate_range(GsRollup *r, int64 lo, int64 hi)
  * aggregated.
  */
 static int64
-refresh_one(Oid rollup, int64 now)
+refresh_one(Oid rollup, int64 now, bool fill)
 {
 	GsRollup	r;
 	Oid			types[3] = {OIDOID, INT8OID, FLOAT8OID};
@@ -331,7 +325,7 @@ refresh_one(Oid rollup, int64 now)
 	ranges[n].lo = ranges[n].hi = now;
 	n++;
 
-	floor = refresh_floor(&r, now);
+	floor = refresh_floor(&r, now, fill);
 	if (r.has_retention)
 	{
 		Oid			t1[1] = {TIMESTAMPTZOID};
@@ -381,7 +375,7 @@ gamestats_refresh_rollup(PG_FUNCTION_ARGS)
 	gs_check_owner(rollup, "refresh it");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	n = refresh_one(rollup, GetCurrentTransactionStartTimestamp());
+	n = refresh_one(rollup, GetCurrentTransactionStartTimestamp(), false);
 	SPI_finish();
 	PG_RETURN_INT64(n);
 }
@@ -397,7 +391,7 @@ refresh_in_subxact(void *arg)
 {
 	RefreshArg *a = arg;
 
-	(void) refresh_one(a->rollup, a->now);
+	(void) refresh_one(a->rollup, a->now, false);
 }
 
 /*
@@ -989,7 +983,7 @@ gamestats_create_rollup(PG_FUNCTION_ARGS)
 			}
 		}
 	}
-	(void) refresh_one(rollup, GetCurrentTransactionStartTimestamp());
+	(void) refresh_one(rollup, GetCurrentTransactionStartTimestamp(), true);
 	SPI_finish();
 	pfree(name);
 	PG_RETURN_OID(rollup);
@@ -1075,7 +1069,7 @@ gamestats_rollup_pending_buckets(PG_FUNCTION_ARGS)
 														 SPI_tuptable->tupdesc, 2, &isnull));
 	}
 	(void) merge_ranges(&r.step, ranges, n,
-						refresh_floor(&r, GetCurrentTransactionStartTimestamp()), &nbuckets);
+						refresh_floor(&r, GetCurrentTransactionStartTimestamp(), false), &nbuckets);
 	SPI_finish();
 	PG_RETURN_INT64(nbuckets);
 }

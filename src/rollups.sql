@@ -50,7 +50,9 @@ SELECT pg_catalog.pg_extension_config_dump('gamestats.rollup_config', '');
 SELECT pg_catalog.pg_extension_config_dump('gamestats.rollup_pending', '');
 REVOKE ALL ON gamestats.rollup_config, gamestats.rollup_pending,
               gamestats.rollup_errors FROM PUBLIC;
-GRANT SELECT ON gamestats.rollup_config TO PUBLIC;
+-- readable, so that any role can pg_dump the database (pg_dump copies the
+-- configuration rows); they hold definitions and times, no row data
+GRANT SELECT ON gamestats.rollup_config, gamestats.rollup_pending TO PUBLIC;
 
 CREATE FUNCTION gamestats.bucket_start(
     bucket pg_catalog.interval,

@@ -228,10 +228,14 @@ merge_ranges(const GsStep *step, GsRange *ranges, int n, int64 floor,
 }
 
 /*
- * The oldest bucket a refresh may aggregate again: buckets older than the
- * rollup's retention are deleted, and, when the source has retention, a
- * bucket starting before now - that retention may have lost raw rows to it
- * and keeps its values (except in the first fill, which takes what exists).
+ * The oldest bucket a refresh may aggregate again.  Buckets older than the
+ * rollup's retention are deleted.  When the source has retention, raw rows
+ * can only have been lost before both its oldest partition and now minus
+ * its retention (retention drops whole partitions from the oldest on): a
+ * bucket starting before that may have lost rows and keeps its values,
+ * except in the first fill, which takes what exists.  Rows older than the
+ * oldest partition that sit in the default partition are newer than the
+ * cutoff or were never dropped, so they still count.
  */
 static int64
 refresh_floor(GsRollup *r, int64 now, bool fill)
@@ -242,10 +246,20 @@ refresh_floor(GsRollup *r, int64 now, bool fill)
 		floor = gs_slot_floor(&r->step, gs_ts_minus_interval(now, &r->retention));
 	if (r->src_retention && !fill)
 	{
-		int64		cutoff = gs_ts_minus_interval(now, &r->src_retention_iv);
+		int64		lost_before = gs_ts_minus_interval(now, &r->src_retention_iv);
+		Oid			defoid;
+		List	   *bounds = gs_read_bounds(r->source, r->kind, &defoid);
+		ListCell   *lc;
 
-		if (cutoff > floor)
-			floor = cutoff;
+		foreach(lc, bounds)
+		{
+			GsBound    *b = lfirst(lc);
+
+			if (!b->is_default && b->lo != GS_TS_MIN && b->lo < lost_before)
+				lost_before = b->lo;
+		}
+		if (lost_before > floor)
+			floor = lost_before;
 	}
 	return floor;
 }

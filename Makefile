@@ -13,7 +13,8 @@ OBJS = \
 	src/leaderboard.o \
 	src/leaderboard_swap.o \
 	src/query.o \
-	src/extension_guard.o
+	src/extension_guard.o \
+	src/live.o
 
 EXTENSION = pg_gamestats
 # The version is stated once, in the control file; the library reports it
@@ -27,6 +28,7 @@ SCRIPT_PARTS = \
 	src/core.sql \
 	src/partitions.sql \
 	src/leaderboards.sql \
+	src/live.sql \
 	src/queries.sql \
 	src/monitoring.sql \
 	src/event_triggers.sql

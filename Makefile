@@ -51,6 +51,7 @@ REGRESS = \
 	queries_security \
 	queries_review \
 	queries_untyped \
+	live \
 	bad_input \
 	security \
 	monitoring

@@ -17,7 +17,10 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/dependency.h"
 #include "catalog/index.h"
+#include "catalog/objectaddress.h"
+#include "catalog/pg_class.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_index.h"
@@ -126,13 +129,12 @@ live_source(Relation rel)
 		boardid = gs_live_board_of(relid);
 		if (!OidIsValid(boardid) || !gs_live_state(boardid, NULL, &st))
 		{
+			/*
+			 * The trigger outlived its board (a restore loses the
+			 * dependency that drops it with the board): nothing to journal.
+			 */
 			hash_search(live_sources, &relid, HASH_REMOVE, NULL);
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("table \"%s\" has the trigger of a live leaderboard but no live leaderboard",
-							RelationGetRelationName(rel)),
-					 errhint("Drop the trigger %s (DROP TRIGGER %s ON %s), or create the board again with gamestats.create_live_leaderboard().",
-							 GS_LIVE_TRIGGER, GS_LIVE_TRIGGER, gs_qualified_name(relid))));
+			return NULL;
 		}
 		b = gs_board_get(boardid);
 		e->board = boardid;
@@ -288,6 +290,8 @@ gamestats_live_capture(PG_FUNCTION_ARGS)
 				 errmsg("gamestats.live_capture() must be an AFTER ... FOR EACH ROW trigger")));
 	rel = td->tg_relation;
 	ls = live_source(rel);
+	if (ls == NULL)
+		return PointerGetDatum(NULL);
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		has_new = row_key(ls, rel, td->tg_trigtuple, newkey, newnulls);
@@ -348,7 +352,8 @@ gamestats_live_truncate(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("gamestats.live_truncate() must be an AFTER TRUNCATE trigger")));
 	ls = live_source(td->tg_relation);
-	(void) lb_fold_now(ls->board, "truncate");
+	if (ls != NULL)
+		(void) lb_fold_now(ls->board, "truncate");
 	return PointerGetDatum(NULL);
 }
 
@@ -660,6 +665,25 @@ live_before_fill(Oid boardid, void *arg)
 	appendStringInfo(&sql, "ALTER TABLE %s ENABLE ALWAYS TRIGGER %s, ENABLE ALWAYS TRIGGER %s",
 					 srcname, GS_LIVE_TRIGGER, GS_LIVE_TRUNCATE_TRIGGER);
 	live_run(sql.data);
+
+	/* all of it goes when the board goes, however it is dropped */
+	{
+		ObjectAddress boardaddr,
+					dep;
+
+		ObjectAddressSet(boardaddr, RelationRelationId, boardid);
+		ObjectAddressSet(dep, RelationRelationId, journalid);
+		recordDependencyOn(&dep, &boardaddr, DEPENDENCY_AUTO);
+		ObjectAddressSet(dep, RelationRelationId,
+						 get_relname_relid(srcindex, get_rel_namespace(srcid)));
+		recordDependencyOn(&dep, &boardaddr, DEPENDENCY_AUTO);
+		ObjectAddressSet(dep, TriggerRelationId, get_trigger_oid(srcid, GS_LIVE_TRIGGER, false));
+		recordDependencyOn(&dep, &boardaddr, DEPENDENCY_AUTO);
+		ObjectAddressSet(dep, TriggerRelationId,
+						 get_trigger_oid(srcid, GS_LIVE_TRUNCATE_TRIGGER, false));
+		recordDependencyOn(&dep, &boardaddr, DEPENDENCY_AUTO);
+		CommandCounterIncrement();
+	}
 }
 
 /*

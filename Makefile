@@ -95,7 +95,8 @@ ISOLATION = \
 	lookup_rowtype \
 	lookup_checkxmin \
 	board_sizes \
-	swap_locks
+	swap_locks \
+	live_board
 ISOLATION_OPTS = --inputdir=test --outputdir=test_output \
 	--temp-instance=tmp_check_isolation --temp-config=$(ISOLATION_CONF) \
 	--encoding=UTF8 --no-locale

@@ -200,6 +200,29 @@ SELECT sum(around_diff('board_a', p::text)) AS a,
        sum(around_diff('board_c', p::text, 'eu')) AS c,
        sum(around_diff('board_d', p::text)) AS d
   FROM generate_series(1, 40) p;
+-- compacted changes, then more changes on top: counted from both
+SELECT gamestats.refresh_leaderboard(b, 'compact') > 0 FROM unnest('{board_a,board_c,board_d}'::regclass[]) b;
+SELECT b, live_diff(b) FROM unnest('{board_a,board_c,board_d}'::regclass[]) b;
+SELECT churn('live_a', false, 100), churn('live_c', true, 100), churn('live_d', false, 100);
+SELECT gamestats.refresh_leaderboard('board_a', 'compact') > 0;
+SELECT churn('live_a', false, 60), churn('live_c', true, 60), churn('live_d', false, 60);
+SELECT b, live_diff(b) FROM unnest('{board_a,board_c,board_d}'::regclass[]) b;
+SELECT sum(around_diff('board_a', p::text)) AS a,
+       sum(around_diff('board_c', p::text, 'eu')) AS c,
+       sum(around_diff('board_d', p::text)) AS d
+  FROM generate_series(1, 40) p;
+-- many compacted entries: running sums every 32 of them
+INSERT INTO live_a SELECT g, g % 20, '2026-01-01'::timestamptz + (g % 3) * interval '1 min', NULL
+  FROM generate_series(100, 400) g;
+SELECT gamestats.refresh_leaderboard('board_a', 'compact');
+SELECT count(*) AS sums FROM board_a_changes_sums;
+UPDATE live_a SET score = score + 3 WHERE player_id % 4 = 0 AND player_id >= 100;
+DELETE FROM live_a WHERE player_id % 9 = 0 AND player_id >= 100;
+SELECT gamestats.refresh_leaderboard('board_a', 'compact');
+UPDATE live_a SET score = score - 1 WHERE player_id % 5 = 0 AND player_id >= 100;
+SELECT live_diff('board_a');
+SELECT sum(around_diff('board_a', p::text)) FROM generate_series(100, 400, 7) p;
+SELECT gamestats.refresh_leaderboard('board_b', 'compact');
 -- the board's own rows are the last fold, like any materialized view
 SELECT (SELECT count(*) FROM board_a) = (SELECT rows FROM gamestats.leaderboards WHERE board = 'board_a'::regclass) AS fold_rows;
 
@@ -275,6 +298,7 @@ SELECT * FROM gamestats.submit_score(NULL::board_b, 1, 10);
 SELECT gamestats.create_leaderboard('plain', 'SELECT 1 AS player_id, 2 AS score');
 SELECT * FROM gamestats.submit_score(NULL::plain, 1, 10);
 SELECT gamestats.refresh_leaderboard('board_a', 'concurrently');
+SELECT gamestats.refresh_leaderboard('plain', 'compact');
 
 -- dropping the board takes its journal, index and triggers with it
 SELECT gamestats.drop_leaderboard('board_d');

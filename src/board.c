@@ -333,6 +333,8 @@ gs_live_state(Oid board, Snapshot snapshot, GsLiveState *st)
 		st->source = DatumGetObjectId(config_get(&cs, tup, "source", &isnull));
 		st->journal = DatumGetObjectId(config_get(&cs, tup, "journal", &isnull));
 		st->order_index = config_get_string(&cs, tup, "order_index");
+		st->compacted = DatumGetObjectId(config_get(&cs, tup, "compacted", &isnull));
+		st->sums = DatumGetObjectId(config_get(&cs, tup, "sums", &isnull));
 		st->generation = DatumGetInt64(config_get(&cs, tup, "generation", &isnull));
 		st->fold_filenode = DatumGetObjectId(config_get(&cs, tup, "fold_filenode", &isnull));
 	}

@@ -43,7 +43,8 @@ typedef enum LbStrategy
 {
 	LB_SWAP,
 	LB_CONCURRENTLY,
-	LB_BLOCKING
+	LB_BLOCKING,
+	LB_COMPACT
 } LbStrategy;
 
 /* strategy's values, by LbStrategy */
@@ -51,6 +52,7 @@ static const GsChoice lb_strategies[] = {
 	[LB_SWAP] = {"swap", "the default"},
 	[LB_CONCURRENTLY] = {"concurrently", NULL},
 	[LB_BLOCKING] = {"blocking", NULL},
+	[LB_COMPACT] = {"compact", "live boards: compact the changes since the last fold"},
 };
 
 static int64 lb_refresh(GsBoard *b, LbStrategy strategy, const char *label,
@@ -748,6 +750,15 @@ lb_refresh(GsBoard *b, LbStrategy strategy, const char *label, bool creating)
 	gs_board_check_columns(b);
 	started = GetCurrentTimestamp();
 
+	if (strategy == LB_COMPACT)
+	{
+		if (!gs_board_live(b))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("leaderboard \"%s\" is not live: only live boards are compacted", b->name),
+					 errhint("Refresh it with the 'swap' strategy.")));
+		return gs_live_compact(b);
+	}
 	if (gs_board_live(b) && strategy != LB_SWAP)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

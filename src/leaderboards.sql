@@ -64,6 +64,8 @@ CREATE TABLE gamestats.live_config (
     source         pg_catalog.regclass NOT NULL UNIQUE,
     journal        pg_catalog.regclass NOT NULL,
     order_index    pg_catalog.name NOT NULL,
+    compacted      pg_catalog.regclass NOT NULL,
+    sums           pg_catalog.regclass NOT NULL,
     generation     pg_catalog.int8 NOT NULL DEFAULT 0,
     fold_filenode  pg_catalog.oid NOT NULL DEFAULT 0
 );

@@ -371,20 +371,98 @@ void
 gs_live_after_fill(const GsBoard *b, Snapshot snapshot)
 {
 	GsLiveState st;
-	SPIPlanPtr	plan;
-	int			ret;
+	Oid			tables[3];
+	int			i;
 
 	if (!gs_live_state(b->relid, NULL, &st))
 		elog(ERROR, "live leaderboard \"%s\" has no row in gamestats.live_config", b->name);
-	plan = SPI_prepare(psprintf("DELETE FROM ONLY %s", gs_qualified_name(st.journal)), 0, NULL);
-	if (plan == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-	ret = SPI_execute_snapshot(plan, NULL, NULL, snapshot, InvalidSnapshot,
-							   false, false, 0);
-	if (ret != SPI_OK_DELETE)
-		elog(ERROR, "could not empty the journal of \"%s\": %s", b->name,
-			 SPI_result_code_string(ret));
-	SPI_freeplan(plan);
+	tables[0] = st.journal;
+	tables[1] = st.compacted;
+	tables[2] = st.sums;
+	for (i = 0; i < lengthof(tables); i++)
+	{
+		SPIPlanPtr	plan;
+		int			ret;
+
+		plan = SPI_prepare(psprintf("DELETE FROM ONLY %s", gs_qualified_name(tables[i])), 0, NULL);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		ret = SPI_execute_snapshot(plan, NULL, NULL, snapshot, InvalidSnapshot,
+								   false, false, 0);
+		if (ret != SPI_OK_DELETE)
+			elog(ERROR, "could not empty the journal of \"%s\": %s", b->name,
+				 SPI_result_code_string(ret));
+		SPI_freeplan(plan);
+	}
+}
+
+/*
+ * refresh_leaderboard(board, 'compact'): moves the journal entries this
+ * snapshot sees into the compacted journal, merged per key (net -1 or +1),
+ * and rebuilds its running sums: one row every GS_LIVE_SUMS_EVERY entries
+ * of a segment, holding the sum of the deltas before it, and one row per
+ * segment with a NULL key holding them all.  A count then reads one sum
+ * and at most GS_LIVE_SUMS_EVERY compacted entries, whatever the number of
+ * changes.  The caller holds ExclusiveLock on the board (folds wait);
+ * readers and writers do not wait.  Returns the compacted entries.
+ */
+#define GS_LIVE_SUMS_EVERY 32
+
+int64
+gs_live_compact(const GsBoard *b)
+{
+	GsLiveState st;
+	GsOwnerContext ctx;
+	char	   *j,
+			   *c,
+			   *sums;
+	const char *seg = b->column[GS_COL_SEGMENT] ? "segment" : "NULL::pg_catalog.bool";
+	const char *order;
+	int64		n;
+
+	if (b->rank_type == GS_RANK_DENSE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("live leaderboard \"%s\" ranks 'dense': its changes are not compacted", b->name),
+				 errdetail("A dense rank counts distinct scores, which running sums of changes cannot tell."),
+				 errhint("Fold it with gamestats.refresh_leaderboard() instead; its rank queries cost grows with the changes since the last fold.")));
+	if (!gs_live_state(b->relid, NULL, &st))
+		elog(ERROR, "live leaderboard \"%s\" has no row in gamestats.live_config", b->name);
+	j = gs_qualified_name(st.journal);
+	c = gs_qualified_name(st.compacted);
+	sums = gs_qualified_name(st.sums);
+	order = psprintf("score %s, tiebreak, player", b->descending ? "DESC NULLS LAST" : "ASC");
+
+	gs_owner_context_enter(&ctx, gs_rel_class(b->relid).relowner);
+	/* one statement, one snapshot: what it deletes is what it merges */
+	if (SPI_execute(psprintf("WITH f AS (DELETE FROM ONLY %s RETURNING *),"
+							 "     o AS (DELETE FROM ONLY %s RETURNING *)"
+							 " INSERT INTO %s"
+							 " SELECT segment, score, tiebreak, player, pg_catalog.sum(delta)::pg_catalog.int2"
+							 "   FROM (SELECT * FROM f UNION ALL SELECT * FROM o) u"
+							 "  GROUP BY segment, score, tiebreak, player"
+							 " HAVING pg_catalog.sum(delta) OPERATOR(pg_catalog.<>) 0",
+							 j, c, c), false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not compact the journal of \"%s\"", b->name);
+	n = (int64) SPI_processed;
+	CommandCounterIncrement();
+	if (SPI_execute(psprintf("DELETE FROM ONLY %s", sums), false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "could not compact the journal of \"%s\"", b->name);
+	if (SPI_execute(psprintf("INSERT INTO %s"
+							 " SELECT segment, score, tiebreak, player, before FROM ("
+							 "   SELECT *, pg_catalog.row_number() OVER w AS pos,"
+							 "          COALESCE(pg_catalog.sum(delta) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before"
+							 "     FROM ONLY %s WINDOW w AS (PARTITION BY %s ORDER BY %s)) s"
+							 "  WHERE pos OPERATOR(pg_catalog.%%) %d OPERATOR(pg_catalog.=) 1"
+							 " UNION ALL"
+							 " SELECT %s, NULL, NULL, NULL, pg_catalog.sum(delta) FROM ONLY %s GROUP BY 1",
+							 sums, c, seg, order, GS_LIVE_SUMS_EVERY,
+							 b->column[GS_COL_SEGMENT] ? "segment" : "NULL::pg_catalog.bool", c),
+					false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not compact the journal of \"%s\"", b->name);
+	gs_owner_context_leave(&ctx);
+	CommandCounterIncrement();
+	return n;
 }
 
 /*
@@ -533,6 +611,57 @@ live_run(const char *sql)
 }
 
 /*
+ * One of the board's change tables: (segment, score, tiebreak, player,
+ * delta) typed like the source's columns (bool placeholders for a missing
+ * segment or tiebreak keep the column numbers fixed), with its index in
+ * board order.  Returns its OID.
+ */
+static Oid
+live_journal_table(const LbDefinition *def, Relation src, Oid nsp, const char *name,
+				   const char *deltatype, const char *comment)
+{
+	static const GsColumn order[4] = {GS_COL_SEGMENT, GS_COL_SCORE, GS_COL_TIEBREAK,
+	GS_COL_PLAYER};
+	static const char *const jcols[4] = {"segment", "score", "tiebreak", "player"};
+	char	   *qname = quote_qualified_identifier(get_namespace_name(nsp), name);
+	StringInfoData sql;
+	int			i;
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE TABLE %s (", qname);
+	for (i = 0; i < 4; i++)
+	{
+		const char *col = def->column[order[i]];
+		Form_pg_attribute att;
+
+		if (col == NULL)
+		{
+			appendStringInfo(&sql, "%s pg_catalog.bool, ", jcols[i]);
+			continue;
+		}
+		att = source_column(src, col, gs_board_column_arg(order[i]));
+		appendStringInfo(&sql, "%s %s", jcols[i],
+						 format_type_with_typemod(att->atttypid, att->atttypmod));
+		if (OidIsValid(att->attcollation))
+			appendStringInfo(&sql, " COLLATE %s", generate_collation_name(att->attcollation));
+		appendStringInfoString(&sql, ", ");
+	}
+	appendStringInfo(&sql, "delta pg_catalog.%s NOT NULL)", deltatype);
+	live_run(sql.data);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "COMMENT ON TABLE %s IS %s", qname, quote_literal_cstr(comment));
+	live_run(sql.data);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE INDEX %s ON %s (%sscore %s%s, player)",
+					 quote_identifier(ChooseRelationName(name, NULL, "order", nsp, false)),
+					 qname, def->column[GS_COL_SEGMENT] ? "segment, " : "",
+					 def->descending ? "DESC NULLS LAST" : "ASC",
+					 def->column[GS_COL_TIEBREAK] ? ", tiebreak" : "");
+	live_run(sql.data);
+	return get_relname_relid(name, nsp);
+}
+
+/*
  * What a live board adds before its first fill: the board-order index of
  * the board, the journal and its index, the order index of the source, the
  * triggers and the live_config row.  SPI connected, as the caller.
@@ -549,18 +678,15 @@ live_before_fill(Oid boardid, void *arg)
 	Oid			nsp = get_rel_namespace(boardid);
 	char	   *boardrel = get_rel_name(boardid);
 	char	   *journal = ChooseRelationName(boardrel, NULL, "changes", nsp, false);
-	char	   *qjournal = quote_qualified_identifier(get_namespace_name(nsp), journal);
 	char	   *cols = order_columns(def);
 	char	   *srcindex;
 	StringInfoData sql;
-	Oid			journalid;
-	Oid			argtypes[5] = {REGCLASSOID, REGCLASSOID, REGCLASSOID, NAMEOID, OIDOID};
-	Datum		values[5];
-	static const GsColumn order[4] = {GS_COL_SEGMENT, GS_COL_SCORE, GS_COL_TIEBREAK,
-	GS_COL_PLAYER};
-	static const char *const jcols[4] = {"segment", "score", "tiebreak", "player"};
+	Oid			journalid,
+				compactedid,
+				sumsid;
+	Oid			argtypes[6] = {REGCLASSOID, REGCLASSOID, REGCLASSOID, NAMEOID, REGCLASSOID, REGCLASSOID};
+	Datum		values[6];
 	Oid			scoretype;
-	int			i;
 
 	initStringInfo(&sql);
 
@@ -570,51 +696,20 @@ live_before_fill(Oid boardid, void *arg)
 					 boardname, cols);
 	live_run(sql.data);
 
-	/* the journal: typed like the source's columns, in board order */
-	resetStringInfo(&sql);
-	appendStringInfo(&sql, "CREATE TABLE %s (", qjournal);
-	for (i = 0; i < 4; i++)
-	{
-		const char *col = def->column[order[i]];
-		Form_pg_attribute att;
-
-		if (col == NULL)
-		{
-			/* a placeholder keeps the column numbers fixed */
-			appendStringInfo(&sql, "%s pg_catalog.bool, ", jcols[i]);
-			continue;
-		}
-		att = source_column(src, col, gs_board_column_arg(order[i]));
-		appendStringInfo(&sql, "%s %s", jcols[i],
-						 format_type_with_typemod(att->atttypid, att->atttypmod));
-		if (OidIsValid(att->attcollation))
-			appendStringInfo(&sql, " COLLATE %s", generate_collation_name(att->attcollation));
-		appendStringInfoString(&sql, ", ");
-	}
-	appendStringInfoString(&sql, "delta pg_catalog.int2 NOT NULL)");
-	live_run(sql.data);
-	resetStringInfo(&sql);
-	appendStringInfo(&sql, "COMMENT ON TABLE %s IS %s", qjournal,
-					 quote_literal_cstr(psprintf("changes of %s not yet folded into live leaderboard %s (written by its triggers; do not edit)",
-												 srcname, boardname)));
-	live_run(sql.data);
-	resetStringInfo(&sql);
-	{
-		StringInfoData jorder;
-
-		initStringInfo(&jorder);
-		if (def->column[GS_COL_SEGMENT])
-			appendStringInfoString(&jorder, "segment, ");
-		appendStringInfo(&jorder, "score %s", def->descending ? "DESC NULLS LAST" : "ASC");
-		if (def->column[GS_COL_TIEBREAK])
-			appendStringInfoString(&jorder, ", tiebreak");
-		appendStringInfoString(&jorder, ", player");
-		appendStringInfo(&sql, "CREATE INDEX %s ON %s (%s)",
-						 quote_identifier(ChooseRelationName(journal, NULL, "order", nsp, false)),
-						 qjournal, jorder.data);
-		live_run(sql.data);
-	}
-	journalid = get_relname_relid(journal, nsp);
+	/* the journal and its compacted form: typed like the source's columns */
+	journalid = live_journal_table(def, src, nsp, journal, "int2",
+								   psprintf("changes of %s not yet folded into live leaderboard %s (written by its triggers; do not edit)",
+											srcname, boardname));
+	compactedid = live_journal_table(def, src, nsp,
+									 ChooseRelationName(boardrel, NULL, "changes_compacted", nsp, false),
+									 "int2",
+									 psprintf("changes of %s not yet folded into live leaderboard %s, net per key (written by refresh_leaderboard(..., 'compact'); do not edit)",
+											  srcname, boardname));
+	sumsid = live_journal_table(def, src, nsp,
+								ChooseRelationName(boardrel, NULL, "changes_sums", nsp, false),
+								"int8",
+								psprintf("running sums of the compacted changes of live leaderboard %s (written by refresh_leaderboard(..., 'compact'); do not edit)",
+										 boardname));
 
 	/* the source in board order, ranked rows only */
 	srcindex = ChooseRelationName(get_rel_name(srcid), NULL, "gamestats_order",
@@ -642,8 +737,10 @@ live_before_fill(Oid boardid, void *arg)
 	values[1] = ObjectIdGetDatum(srcid);
 	values[2] = ObjectIdGetDatum(journalid);
 	values[3] = DirectFunctionCall1(namein, CStringGetDatum(srcindex));
-	lb_spi_as_owner("INSERT INTO gamestats.live_config (board, source, journal, order_index)"
-					" VALUES ($1, $2, $3, $4)", 4, argtypes, values);
+	values[4] = ObjectIdGetDatum(compactedid);
+	values[5] = ObjectIdGetDatum(sumsid);
+	lb_spi_as_owner("INSERT INTO gamestats.live_config (board, source, journal, order_index, compacted, sums)"
+					" VALUES ($1, $2, $3, $4, $5, $6)", 6, argtypes, values);
 
 	/*
 	 * The triggers.  CREATE TRIGGER waits for the writers of the source
@@ -673,6 +770,10 @@ live_before_fill(Oid boardid, void *arg)
 
 		ObjectAddressSet(boardaddr, RelationRelationId, boardid);
 		ObjectAddressSet(dep, RelationRelationId, journalid);
+		recordDependencyOn(&dep, &boardaddr, DEPENDENCY_AUTO);
+		ObjectAddressSet(dep, RelationRelationId, compactedid);
+		recordDependencyOn(&dep, &boardaddr, DEPENDENCY_AUTO);
+		ObjectAddressSet(dep, RelationRelationId, sumsid);
 		recordDependencyOn(&dep, &boardaddr, DEPENDENCY_AUTO);
 		ObjectAddressSet(dep, RelationRelationId,
 						 get_relname_relid(srcindex, get_rel_namespace(srcid)));

@@ -56,6 +56,8 @@ typedef struct GsLiveState
 	Oid			source;
 	Oid			journal;
 	char	   *order_index;	/* name of the source's order index */
+	Oid			compacted;		/* the compacted journal: net delta per key */
+	Oid			sums;			/* running sums of the compacted journal */
 	int64		generation;
 	Oid			fold_filenode;
 } GsLiveState;
@@ -69,6 +71,7 @@ extern Oid	gs_live_key_index(Relation rel, AttrNumber player, AttrNumber segment
 /* live.c: the fold, called by refresh_leaderboard's swap */
 extern void gs_live_after_fill(const GsBoard *b, Snapshot snapshot);
 extern void gs_live_after_fold(const GsBoard *b);
+extern int64 gs_live_compact(const GsBoard *b);
 
 /* query.c: the live rank of one player, for submit_score */
 extern void gs_live_emit_player(FunctionCallInfo fcinfo, Relation board, GsBoard *b,

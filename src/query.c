@@ -49,6 +49,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -610,6 +611,10 @@ typedef struct LiveRead
 	Oid			src_order_index;
 	Oid			board_order_index;
 	Oid			journal_order_index;
+	Relation	compacted;		/* the compacted journal and its sums */
+	Relation	sums;
+	Oid			compacted_order_index;
+	Oid			sums_order_index;
 	AttrNumber	src_att[GS_COL_RANK];
 	FmgrInfo	cmp[3];			/* score, tiebreak, player */
 	Oid			coll[3];
@@ -796,7 +801,12 @@ live_open(LiveRead *L, Relation board, GsBoard *b, Datum segment)
 		keys[n++] = GS_JOURNAL_TIEBREAK;
 	keys[n++] = GS_JOURNAL_PLAYER;
 	L->journal_order_index = live_order_index(L->journal, keys, n, L->nseg, b->descending);
-	if (!OidIsValid(L->board_order_index) || !OidIsValid(L->journal_order_index))
+	L->compacted = relation_open(st.compacted, AccessShareLock);
+	L->sums = relation_open(st.sums, AccessShareLock);
+	L->compacted_order_index = live_order_index(L->compacted, keys, n, L->nseg, b->descending);
+	L->sums_order_index = live_order_index(L->sums, keys, n, L->nseg, b->descending);
+	if (!OidIsValid(L->board_order_index) || !OidIsValid(L->journal_order_index) ||
+		!OidIsValid(L->compacted_order_index) || !OidIsValid(L->sums_order_index))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("live leaderboard \"%s\" or its journal \"%s\" is missing its order index",
@@ -827,6 +837,8 @@ live_open(LiveRead *L, Relation board, GsBoard *b, Datum segment)
 static void
 live_close(LiveRead *L)
 {
+	relation_close(L->sums, NoLock);
+	relation_close(L->compacted, NoLock);
 	relation_close(L->journal, NoLock);
 	relation_close(L->source, NoLock);
 }
@@ -911,6 +923,172 @@ live_fold_rows(LiveRead *L)
 }
 
 /*
+ * A walk through an order index (segment key set) from key "from", in
+ * board order (forward) or against it: the entries after "from" (forward)
+ * or before it, where "after" and "before" compare as "mode" does -- or,
+ * "inclusive", also those level with it.
+ */
+typedef struct LiveWalk
+{
+	ScanTarget *t;
+	LiveKey		from;
+	LiveCmp		mode;
+	bool		inclusive;
+	ScanDirection dir;
+	int			phase;			/* 0: the from score, 1: the other scores, 2: done */
+} LiveWalk;
+
+static void
+live_walk_phase(LiveRead *L, LiveWalk *w)
+{
+	ScanTarget *t = w->t;
+	int			pos = L->nseg;
+	bool		forward = ScanDirectionIsForward(w->dir);
+
+	t->nkeys = L->nseg;
+	if (w->phase == 0)
+	{
+		StrategyNumber s = forward ?
+			(w->inclusive ? BTGreaterEqualStrategyNumber : BTGreaterStrategyNumber) :
+			(w->inclusive ? BTLessEqualStrategyNumber : BTLessStrategyNumber);
+
+		scan_add_key(t, pos, BTEqualStrategyNumber, w->from.score, t->index->rd_opcintype[pos]);
+		if (w->mode == LIVE_CMP_FULL && L->has_tb)
+			scan_add_row_key(t, pos + 1, s, w->from.tiebreak, w->from.player);
+		else if (w->mode == LIVE_CMP_FULL)
+			scan_add_key(t, pos + 1, s, w->from.player, t->index->rd_opcintype[pos + 1]);
+		else if (w->mode == LIVE_CMP_KEY && L->has_tb)
+			scan_add_key(t, pos + 1, s, w->from.tiebreak, t->index->rd_opcintype[pos + 1]);
+		else if (!w->inclusive)
+		{
+			/* nothing at the from score is strictly after it */
+			w->phase = 1;
+			live_walk_phase(L, w);
+			return;
+		}
+	}
+	else
+	{
+		/* the scores after (before) the from score in board order */
+		StrategyNumber s = (forward == L->b->descending) ? BTLessStrategyNumber : BTGreaterStrategyNumber;
+
+		scan_add_key(t, pos, s, w->from.score, t->index->rd_opcintype[pos]);
+	}
+	scan_rescan(t);
+}
+
+static void
+live_walk_begin(LiveRead *L, LiveWalk *w, ScanTarget *t, const LiveKey *from, LiveCmp mode,
+				bool inclusive, ScanDirection dir)
+{
+	w->t = t;
+	w->from = *from;
+	w->mode = mode;
+	w->inclusive = inclusive;
+	w->dir = dir;
+	w->phase = 0;
+	live_walk_phase(L, w);
+}
+
+/* The next entry of the walk into w->t->slot; false at its end. */
+static bool
+live_walk_next(LiveRead *L, LiveWalk *w)
+{
+	while (w->phase < 2)
+	{
+		if (scan_next(w->t, w->dir))
+			return true;
+		if (++w->phase < 2)
+			live_walk_phase(L, w);
+	}
+	return false;
+}
+
+/* The key of an entry of the journal, its compacted form or its sums */
+static void
+live_journal_key(LiveRead *L, TupleTableSlot *slot, LiveKey *k)
+{
+	live_slot_key(slot, GS_JOURNAL_SCORE, L->has_tb ? GS_JOURNAL_TIEBREAK : InvalidAttrNumber,
+				  GS_JOURNAL_PLAYER, k);
+}
+
+/* A copy of column "attno" of "rel" that outlives the slot */
+static Datum
+live_datum_copy(Relation rel, AttrNumber attno, Datum d)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attno - 1);
+
+	return datumCopy(d, att->attbyval, att->attlen);
+}
+
+/*
+ * The compacted changes that beat k in "mode": the running sum kept at the
+ * last boundary entry that beats k, plus the compacted entries from that
+ * boundary on that still beat k -- fewer than GS_LIVE_SUMS_EVERY.
+ */
+static int64
+live_compacted_count(LiveRead *L, const LiveKey *k, LiveCmp mode)
+{
+	ScanTarget	t;
+	LiveWalk	w;
+	LiveKey		boundary;
+	int64		count = 0;
+	bool		found;
+	bool		isnull;
+
+	live_scan_open(L, &t, L->sums, L->sums_order_index);
+	live_walk_begin(L, &w, &t, k, mode, false, BackwardScanDirection);
+	/* (the NULL key of the per-segment total sorts last: never before k) */
+	found = live_walk_next(L, &w);
+	if (found)
+	{
+		count = DatumGetInt64(slot_getattr(t.slot, GS_JOURNAL_DELTA, &isnull));
+		live_journal_key(L, t.slot, &boundary);
+		boundary.score = live_datum_copy(t.heap, GS_JOURNAL_SCORE, boundary.score);
+		if (L->has_tb)
+			boundary.tiebreak = live_datum_copy(t.heap, GS_JOURNAL_TIEBREAK, boundary.tiebreak);
+		boundary.player = live_datum_copy(t.heap, GS_JOURNAL_PLAYER, boundary.player);
+	}
+	scan_close(&t);
+	if (!found)
+		return 0;
+
+	live_scan_open(L, &t, L->compacted, L->compacted_order_index);
+	live_walk_begin(L, &w, &t, &boundary, LIVE_CMP_FULL, true, ForwardScanDirection);
+	while (live_walk_next(L, &w))
+	{
+		LiveKey		e;
+
+		live_journal_key(L, t.slot, &e);
+		if (live_cmp(L, &e, k, mode) >= 0)
+			break;
+		count += DatumGetInt16(slot_getattr(t.slot, GS_JOURNAL_DELTA, &isnull));
+	}
+	scan_close(&t);
+	return count;
+}
+
+/* The compacted changes of the segment: the total the sums keep */
+static int64
+live_compacted_total(LiveRead *L)
+{
+	ScanTarget	t;
+	int64		total = 0;
+	bool		isnull;
+
+	live_scan_open(L, &t, L->sums, L->sums_order_index);
+	scan_rescan(&t);
+	if (scan_next(&t, BackwardScanDirection))
+	{
+		(void) slot_getattr(t.slot, GS_JOURNAL_SCORE, &isnull);
+		if (isnull)
+			total = DatumGetInt64(slot_getattr(t.slot, GS_JOURNAL_DELTA, &isnull));
+	}
+	scan_close(&t);
+	return total;
+}
+
+/*
  * Rows that beat "k" in "mode" ('competition', 'ordinal'), or distinct
  * (score, tiebreak) keys that beat it ('dense'), as the snapshot sees the
  * source: counted in the fold, corrected by the journal.
@@ -956,6 +1134,7 @@ live_count(LiveRead *L, const LiveKey *k, LiveCmp mode)
 				break;
 			count += DatumGetInt16(slot_getattr(t.slot, GS_JOURNAL_DELTA, &isnull));
 		}
+		count += live_compacted_count(L, k, mode);
 	}
 	else
 	{
@@ -1184,39 +1363,15 @@ live_copy(TupleTableSlot *slot)
 static List *
 live_side(LiveRead *L, ScanTarget *t, const LiveKey *k, int limit, ScanDirection dir)
 {
-	bool		forward = ScanDirectionIsForward(dir);
-	int			pos = L->nseg;
 	List	   *rows = NIL;
-	int			phase;
+	LiveWalk	w;
 
 	if (limit <= 0)
 		return NIL;
-	for (phase = 0; phase < 2 && list_length(rows) < limit; phase++)
-	{
-		t->nkeys = L->nseg;
-		if (phase == 0)
-		{
-			/* same score, after (before) k in (tiebreak, player) */
-			scan_add_key(t, pos, BTEqualStrategyNumber, k->score, t->index->rd_opcintype[pos]);
-			if (L->has_tb)
-				scan_add_row_key(t, pos + 1, forward ? BTGreaterStrategyNumber : BTLessStrategyNumber,
-								 k->tiebreak, k->player);
-			else
-				scan_add_key(t, pos + 1, forward ? BTGreaterStrategyNumber : BTLessStrategyNumber,
-							 k->player, t->index->rd_opcintype[pos + 1]);
-		}
-		else
-		{
-			/* the scores after (before) k's in board order */
-			bool		worse = forward;
-			StrategyNumber s = (worse == L->b->descending) ? BTLessStrategyNumber : BTGreaterStrategyNumber;
-
-			scan_add_key(t, pos, s, k->score, t->index->rd_opcintype[pos]);
-		}
-		scan_rescan(t);
-		while (list_length(rows) < limit && scan_next(t, dir))
-			rows = forward ? lappend(rows, live_copy(t->slot)) : lcons(live_copy(t->slot), rows);
-	}
+	live_walk_begin(L, &w, t, k, LIVE_CMP_FULL, false, dir);
+	while (list_length(rows) < limit && live_walk_next(L, &w))
+		rows = ScanDirectionIsForward(dir) ? lappend(rows, live_copy(t->slot)) :
+			lcons(live_copy(t->slot), rows);
 	return rows;
 }
 
@@ -1387,7 +1542,7 @@ live_size(LiveRead *L)
 	while (scan_next(&t, ForwardScanDirection))
 		n += DatumGetInt16(slot_getattr(t.slot, GS_JOURNAL_DELTA, &isnull));
 	scan_close(&t);
-	return n;
+	return n + live_compacted_total(L);
 }
 
 /* ---------------------------------------------------------------------

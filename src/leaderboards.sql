@@ -176,7 +176,11 @@ SELECT c.board,
        c.rank_type,
        l.board IS NOT NULL AS live,
        CASE WHEN l.board IS NOT NULL THEN gamestats.live_pending(c.board) END AS pending_changes,
-       l.source
+       l.source,
+       CASE WHEN l.board IS NOT NULL
+            THEN gamestats.live_pending(c.board) OPERATOR(pg_catalog.>)
+                 pg_catalog.current_setting('gamestats.live_fold_threshold')::pg_catalog.int8
+       END AS fold_overdue
   FROM gamestats.leaderboard_config c
   LEFT JOIN gamestats.live_config l ON l.board OPERATOR(pg_catalog.=) c.board
   LEFT JOIN gamestats.leaderboard_errors e ON e.board OPERATOR(pg_catalog.=) c.board

@@ -646,7 +646,14 @@ live_journal_table(const LbDefinition *def, Relation src, Oid nsp, const char *n
 			appendStringInfo(&sql, " COLLATE %s", generate_collation_name(att->attcollation));
 		appendStringInfoString(&sql, ", ");
 	}
-	appendStringInfo(&sql, "delta pg_catalog.%s NOT NULL)", deltatype);
+	/*
+	 * Compactions and folds delete its rows wholesale: counts walk the
+	 * index past dead entries until a vacuum, so vacuum it early.
+	 */
+	appendStringInfo(&sql, "delta pg_catalog.%s NOT NULL)"
+					 " WITH (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 5000,"
+					 " autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 5000)",
+					 deltatype);
 	live_run(sql.data);
 	resetStringInfo(&sql);
 	appendStringInfo(&sql, "COMMENT ON TABLE %s IS %s", qname, quote_literal_cstr(comment));

@@ -26,6 +26,7 @@
 extern int	gamestats_lock_timeout;
 extern int	gamestats_lock_retries;
 extern int	gamestats_max_batch;
+extern int	gamestats_live_fold_threshold;
 
 /* util.c */
 extern int	gs_begin_lock_timeout(void);

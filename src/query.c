@@ -51,6 +51,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
@@ -619,7 +620,55 @@ typedef struct LiveRead
 	FmgrInfo	cmp[3];			/* score, tiebreak, player */
 	Oid			coll[3];
 	AttrNumber *outmap;			/* board attno - 1 -> source attno; 0: rank */
+	/* scans the counts reuse within one call, opened on first use */
+	ScanTarget	scans[4];
+	bool		opened[4];
 } LiveRead;
+
+typedef enum LiveScan
+{
+	LS_BOARD,
+	LS_JOURNAL,
+	LS_SUMS,
+	LS_COMPACTED
+} LiveScan;
+
+/*
+ * What live_open() finds out about a board's tables and indexes, cached
+ * per backend until any relcache invalidation (a fold is one).
+ */
+typedef struct LiveLayout
+{
+	Oid			board;			/* hash key */
+	bool		valid;
+	Oid			source;
+	Oid			src_key_index;
+	Oid			src_order_index;
+	Oid			board_order_index;
+	Oid			journal_order_index;
+	Oid			compacted_order_index;
+	Oid			sums_order_index;
+	AttrNumber	src_att[GS_COL_RANK];
+	FmgrInfo	cmp[3];
+	Oid			coll[3];
+	int			natts;
+	AttrNumber *outmap;			/* in CacheMemoryContext */
+} LiveLayout;
+
+static HTAB *live_layouts = NULL;
+
+static void
+live_layouts_invalidate(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	LiveLayout *e;
+
+	if (live_layouts == NULL)
+		return;
+	hash_seq_init(&status, live_layouts);
+	while ((e = hash_seq_search(&status)) != NULL)
+		e->valid = false;
+}
 
 /* The index of "rel" on exactly "attnos" with the score column (position
  * "scorepos") descending if "desc"; InvalidOid if none. */
@@ -677,6 +726,181 @@ live_trigger_ok(Relation src, const char *name)
 }
 
 /*
+ * Fills the layout of L (source columns, comparisons, indexes, output map)
+ * from the cache, loading it on a miss.  The relations are open.
+ */
+static void
+live_layout(LiveRead *L, Relation board, GsLiveState *st)
+{
+	GsBoard    *b = L->b;
+	AttrNumber	keys[4];
+	int			n = 0;
+	int			i;
+	TupleDesc	bdesc = RelationGetDescr(board);
+	LiveLayout *e;
+	bool		found;
+
+	if (live_layouts == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(LiveLayout);
+		live_layouts = hash_create("pg_gamestats live layouts", 8, &ctl,
+								   HASH_ELEM | HASH_BLOBS);
+		CacheRegisterRelcacheCallback(live_layouts_invalidate, (Datum) 0);
+	}
+	e = hash_search(live_layouts, &b->relid, HASH_ENTER, &found);
+	if (!found)
+	{
+		e->valid = false;
+		e->outmap = NULL;
+	}
+	if (e->valid && e->source == st->source && e->natts == bdesc->natts)
+	{
+		L->src_key_index = e->src_key_index;
+		L->src_order_index = e->src_order_index;
+		L->board_order_index = e->board_order_index;
+		L->journal_order_index = e->journal_order_index;
+		L->compacted_order_index = e->compacted_order_index;
+		L->sums_order_index = e->sums_order_index;
+		memcpy(L->src_att, e->src_att, sizeof(L->src_att));
+		memcpy(L->cmp, e->cmp, sizeof(L->cmp));
+		memcpy(L->coll, e->coll, sizeof(L->coll));
+		L->outmap = e->outmap;
+		return;
+	}
+	e->valid = false;
+
+
+	for (i = 0; i < GS_COL_RANK; i++)
+	{
+		L->src_att[i] = InvalidAttrNumber;
+		if (b->column[i] == NULL)
+			continue;
+		L->src_att[i] = get_attnum(st->source, b->column[i]);
+		if (L->src_att[i] == InvalidAttrNumber)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("table \"%s\" has no column \"%s\", which live leaderboard \"%s\" ranks by",
+							RelationGetRelationName(L->source), b->column[i], b->name),
+					 errhint("Rename the column back, or drop the board with gamestats.drop_leaderboard().")));
+	}
+	/* the comparisons of the board's order */
+	{
+		GsColumn	cols[3] = {GS_COL_SCORE, GS_COL_TIEBREAK, GS_COL_PLAYER};
+
+		for (i = 0; i < 3; i++)
+		{
+			Form_pg_attribute att;
+			TypeCacheEntry *tce;
+
+			if (L->src_att[cols[i]] == InvalidAttrNumber)
+				continue;
+			att = TupleDescAttr(RelationGetDescr(L->source), L->src_att[cols[i]] - 1);
+			tce = lookup_type_cache(att->atttypid, TYPECACHE_CMP_PROC_FINFO);
+			if (!OidIsValid(tce->cmp_proc_finfo.fn_oid))
+				elog(ERROR, "no comparison function for type %s", format_type_be(att->atttypid));
+			fmgr_info_copy(&L->cmp[i], &tce->cmp_proc_finfo, CurrentMemoryContext);
+			L->coll[i] = att->attcollation;
+		}
+	}
+
+	/* the indexes: source, board and journal, each in board order */
+	if (L->nseg)
+		keys[n++] = L->src_att[GS_COL_SEGMENT];
+	keys[n++] = L->src_att[GS_COL_SCORE];
+	if (L->has_tb)
+		keys[n++] = L->src_att[GS_COL_TIEBREAK];
+	keys[n++] = L->src_att[GS_COL_PLAYER];
+	L->src_order_index = get_relname_relid(st->order_index, RelationGetNamespace(L->source));
+	if (!OidIsValid(L->src_order_index) ||
+		L->src_order_index != live_order_index(L->source, keys, n, L->nseg, b->descending))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is missing index \"%s\" of live leaderboard \"%s\"",
+						RelationGetRelationName(L->source), st->order_index, b->name),
+				 errhint("Recreate the board with gamestats.drop_leaderboard() and gamestats.create_live_leaderboard().")));
+	L->src_key_index = gs_live_key_index(L->source, L->src_att[GS_COL_PLAYER],
+										 L->src_att[GS_COL_SEGMENT]);
+	if (!OidIsValid(L->src_key_index))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" has lost the unique key of live leaderboard \"%s\"",
+						RelationGetRelationName(L->source), b->name),
+				 errhint("Add back a unique key on the board's segment and player columns.")));
+	n = 0;
+	if (L->nseg)
+		keys[n++] = b->attno[GS_COL_SEGMENT];
+	keys[n++] = b->attno[GS_COL_SCORE];
+	if (L->has_tb)
+		keys[n++] = get_attnum(b->relid, b->column[GS_COL_TIEBREAK]);
+	keys[n++] = b->attno[GS_COL_PLAYER];
+	L->board_order_index = live_order_index(board, keys, n, L->nseg, b->descending);
+	n = 0;
+	if (L->nseg)
+		keys[n++] = GS_JOURNAL_SEGMENT;
+	keys[n++] = GS_JOURNAL_SCORE;
+	if (L->has_tb)
+		keys[n++] = GS_JOURNAL_TIEBREAK;
+	keys[n++] = GS_JOURNAL_PLAYER;
+	L->journal_order_index = live_order_index(L->journal, keys, n, L->nseg, b->descending);
+	L->compacted_order_index = live_order_index(L->compacted, keys, n, L->nseg, b->descending);
+	L->sums_order_index = live_order_index(L->sums, keys, n, L->nseg, b->descending);
+	if (!OidIsValid(L->board_order_index) || !OidIsValid(L->journal_order_index) ||
+		!OidIsValid(L->compacted_order_index) || !OidIsValid(L->sums_order_index))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("live leaderboard \"%s\" or its journal \"%s\" is missing its order index",
+						b->name, RelationGetRelationName(L->journal)),
+				 errhint("Recreate the board with gamestats.drop_leaderboard() and gamestats.create_live_leaderboard().")));
+
+	/* the board's row from the source's */
+	L->outmap = palloc0(sizeof(AttrNumber) * bdesc->natts);
+	for (i = 0; i < bdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(bdesc, i);
+		AttrNumber	sa;
+
+		if (att->attisdropped || att->attnum == b->attno[GS_COL_RANK])
+			continue;
+		sa = get_attnum(st->source, NameStr(att->attname));
+		if (sa == InvalidAttrNumber ||
+			TupleDescAttr(RelationGetDescr(L->source), sa - 1)->atttypid != att->atttypid)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("column \"%s\" of live leaderboard \"%s\" is no longer a column of that type in \"%s\"",
+							NameStr(att->attname), b->name, RelationGetRelationName(L->source)),
+					 errhint("Recreate the board with gamestats.drop_leaderboard() and gamestats.create_live_leaderboard().")));
+		L->outmap[i] = sa;
+	}
+
+	/* keep it: the FmgrInfos were made in the caller's context, redo them */
+	if (e->outmap)
+		pfree(e->outmap);
+	e->outmap = MemoryContextAlloc(CacheMemoryContext, sizeof(AttrNumber) * Max(bdesc->natts, 1));
+	memcpy(e->outmap, L->outmap, sizeof(AttrNumber) * bdesc->natts);
+	e->natts = bdesc->natts;
+	e->source = st->source;
+	e->src_key_index = L->src_key_index;
+	e->src_order_index = L->src_order_index;
+	e->board_order_index = L->board_order_index;
+	e->journal_order_index = L->journal_order_index;
+	e->compacted_order_index = L->compacted_order_index;
+	e->sums_order_index = L->sums_order_index;
+	memcpy(e->src_att, L->src_att, sizeof(e->src_att));
+	for (i = 0; i < 3; i++)
+	{
+		e->coll[i] = L->coll[i];
+		if (OidIsValid(L->cmp[i].fn_oid))
+			fmgr_info_cxt(L->cmp[i].fn_oid, &e->cmp[i], CacheMemoryContext);
+		else
+			e->cmp[i].fn_oid = InvalidOid;
+	}
+	e->valid = true;
+}
+
+/*
  * Opens what a live read needs; "board" is open.  Errors out when the
  * board's storage is not the fold this snapshot sees, or the journal
  * cannot be trusted.
@@ -686,10 +910,6 @@ live_open(LiveRead *L, Relation board, GsBoard *b, Datum segment)
 {
 	GsLiveState st;
 	GsLiveState latest;
-	AttrNumber	keys[4];
-	int			n = 0;
-	int			i;
-	TupleDesc	bdesc = RelationGetDescr(board);
 
 	memset(L, 0, sizeof(LiveRead));
 	L->b = b;
@@ -728,115 +948,19 @@ live_open(LiveRead *L, Relation board, GsBoard *b, Datum segment)
 				 errhint("ALTER TABLE %s ENABLE ALWAYS TRIGGER %s, ENABLE ALWAYS TRIGGER %s; then fold the board with gamestats.refresh_leaderboard().",
 						 gs_qualified_name(st.source), GS_LIVE_TRIGGER, GS_LIVE_TRUNCATE_TRIGGER)));
 	L->journal = relation_open(st.journal, AccessShareLock);
-
-	for (i = 0; i < GS_COL_RANK; i++)
-	{
-		L->src_att[i] = InvalidAttrNumber;
-		if (b->column[i] == NULL)
-			continue;
-		L->src_att[i] = get_attnum(st.source, b->column[i]);
-		if (L->src_att[i] == InvalidAttrNumber)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_COLUMN),
-					 errmsg("table \"%s\" has no column \"%s\", which live leaderboard \"%s\" ranks by",
-							RelationGetRelationName(L->source), b->column[i], b->name),
-					 errhint("Rename the column back, or drop the board with gamestats.drop_leaderboard().")));
-	}
-	/* the comparisons of the board's order */
-	{
-		GsColumn	cols[3] = {GS_COL_SCORE, GS_COL_TIEBREAK, GS_COL_PLAYER};
-
-		for (i = 0; i < 3; i++)
-		{
-			Form_pg_attribute att;
-			TypeCacheEntry *tce;
-
-			if (L->src_att[cols[i]] == InvalidAttrNumber)
-				continue;
-			att = TupleDescAttr(RelationGetDescr(L->source), L->src_att[cols[i]] - 1);
-			tce = lookup_type_cache(att->atttypid, TYPECACHE_CMP_PROC_FINFO);
-			if (!OidIsValid(tce->cmp_proc_finfo.fn_oid))
-				elog(ERROR, "no comparison function for type %s", format_type_be(att->atttypid));
-			fmgr_info_copy(&L->cmp[i], &tce->cmp_proc_finfo, CurrentMemoryContext);
-			L->coll[i] = att->attcollation;
-		}
-	}
-
-	/* the indexes: source, board and journal, each in board order */
-	if (L->nseg)
-		keys[n++] = L->src_att[GS_COL_SEGMENT];
-	keys[n++] = L->src_att[GS_COL_SCORE];
-	if (L->has_tb)
-		keys[n++] = L->src_att[GS_COL_TIEBREAK];
-	keys[n++] = L->src_att[GS_COL_PLAYER];
-	L->src_order_index = get_relname_relid(st.order_index, RelationGetNamespace(L->source));
-	if (!OidIsValid(L->src_order_index) ||
-		L->src_order_index != live_order_index(L->source, keys, n, L->nseg, b->descending))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" is missing index \"%s\" of live leaderboard \"%s\"",
-						RelationGetRelationName(L->source), st.order_index, b->name),
-				 errhint("Recreate the board with gamestats.drop_leaderboard() and gamestats.create_live_leaderboard().")));
-	L->src_key_index = gs_live_key_index(L->source, L->src_att[GS_COL_PLAYER],
-										 L->src_att[GS_COL_SEGMENT]);
-	if (!OidIsValid(L->src_key_index))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" has lost the unique key of live leaderboard \"%s\"",
-						RelationGetRelationName(L->source), b->name),
-				 errhint("Add back a unique key on the board's segment and player columns.")));
-	n = 0;
-	if (L->nseg)
-		keys[n++] = b->attno[GS_COL_SEGMENT];
-	keys[n++] = b->attno[GS_COL_SCORE];
-	if (L->has_tb)
-		keys[n++] = get_attnum(b->relid, b->column[GS_COL_TIEBREAK]);
-	keys[n++] = b->attno[GS_COL_PLAYER];
-	L->board_order_index = live_order_index(board, keys, n, L->nseg, b->descending);
-	n = 0;
-	if (L->nseg)
-		keys[n++] = GS_JOURNAL_SEGMENT;
-	keys[n++] = GS_JOURNAL_SCORE;
-	if (L->has_tb)
-		keys[n++] = GS_JOURNAL_TIEBREAK;
-	keys[n++] = GS_JOURNAL_PLAYER;
-	L->journal_order_index = live_order_index(L->journal, keys, n, L->nseg, b->descending);
 	L->compacted = relation_open(st.compacted, AccessShareLock);
 	L->sums = relation_open(st.sums, AccessShareLock);
-	L->compacted_order_index = live_order_index(L->compacted, keys, n, L->nseg, b->descending);
-	L->sums_order_index = live_order_index(L->sums, keys, n, L->nseg, b->descending);
-	if (!OidIsValid(L->board_order_index) || !OidIsValid(L->journal_order_index) ||
-		!OidIsValid(L->compacted_order_index) || !OidIsValid(L->sums_order_index))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("live leaderboard \"%s\" or its journal \"%s\" is missing its order index",
-						b->name, RelationGetRelationName(L->journal)),
-				 errhint("Recreate the board with gamestats.drop_leaderboard() and gamestats.create_live_leaderboard().")));
-
-	/* the board's row from the source's */
-	L->outmap = palloc0(sizeof(AttrNumber) * bdesc->natts);
-	for (i = 0; i < bdesc->natts; i++)
-	{
-		Form_pg_attribute att = TupleDescAttr(bdesc, i);
-		AttrNumber	sa;
-
-		if (att->attisdropped || att->attnum == b->attno[GS_COL_RANK])
-			continue;
-		sa = get_attnum(st.source, NameStr(att->attname));
-		if (sa == InvalidAttrNumber ||
-			TupleDescAttr(RelationGetDescr(L->source), sa - 1)->atttypid != att->atttypid)
-			ereport(ERROR,
-					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("column \"%s\" of live leaderboard \"%s\" is no longer a column of that type in \"%s\"",
-							NameStr(att->attname), b->name, RelationGetRelationName(L->source)),
-					 errhint("Recreate the board with gamestats.drop_leaderboard() and gamestats.create_live_leaderboard().")));
-		L->outmap[i] = sa;
-	}
+	live_layout(L, board, &st);
 }
 
 static void
 live_close(LiveRead *L)
 {
+	int			i;
+
+	for (i = 0; i < lengthof(L->scans); i++)
+		if (L->opened[i])
+			scan_close(&L->scans[i]);
 	relation_close(L->sums, NoLock);
 	relation_close(L->compacted, NoLock);
 	relation_close(L->journal, NoLock);
@@ -883,6 +1007,35 @@ live_scan_open(LiveRead *L, ScanTarget *t, Relation heap, Oid index)
 	scan_open(t, heap, index);
 	if (L->nseg)
 		scan_add_eq_key(t, 0, L->segment, L->b->segment_type, "segment");
+}
+
+/* One of the scans the counts share within a call, reset to its segment key */
+static ScanTarget *
+live_pooled(LiveRead *L, LiveScan which)
+{
+	ScanTarget *t = &L->scans[which];
+
+	if (!L->opened[which])
+	{
+		switch (which)
+		{
+			case LS_BOARD:
+				live_scan_open(L, t, L->board, L->board_order_index);
+				break;
+			case LS_JOURNAL:
+				live_scan_open(L, t, L->journal, L->journal_order_index);
+				break;
+			case LS_SUMS:
+				live_scan_open(L, t, L->sums, L->sums_order_index);
+				break;
+			case LS_COMPACTED:
+				live_scan_open(L, t, L->compacted, L->compacted_order_index);
+				break;
+		}
+		L->opened[which] = true;
+	}
+	t->nkeys = L->nseg;
+	return t;
 }
 
 /*
@@ -1029,42 +1182,40 @@ live_datum_copy(Relation rel, AttrNumber attno, Datum d)
 static int64
 live_compacted_count(LiveRead *L, const LiveKey *k, LiveCmp mode)
 {
-	ScanTarget	t;
+	ScanTarget *t;
 	LiveWalk	w;
 	LiveKey		boundary;
 	int64		count = 0;
 	bool		found;
 	bool		isnull;
 
-	live_scan_open(L, &t, L->sums, L->sums_order_index);
-	live_walk_begin(L, &w, &t, k, mode, false, BackwardScanDirection);
+	t = live_pooled(L, LS_SUMS);
+	live_walk_begin(L, &w, t, k, mode, false, BackwardScanDirection);
 	/* (the NULL key of the per-segment total sorts last: never before k) */
 	found = live_walk_next(L, &w);
 	if (found)
 	{
-		count = DatumGetInt64(slot_getattr(t.slot, GS_JOURNAL_DELTA, &isnull));
-		live_journal_key(L, t.slot, &boundary);
-		boundary.score = live_datum_copy(t.heap, GS_JOURNAL_SCORE, boundary.score);
+		count = DatumGetInt64(slot_getattr(t->slot, GS_JOURNAL_DELTA, &isnull));
+		live_journal_key(L, t->slot, &boundary);
+		boundary.score = live_datum_copy(t->heap, GS_JOURNAL_SCORE, boundary.score);
 		if (L->has_tb)
-			boundary.tiebreak = live_datum_copy(t.heap, GS_JOURNAL_TIEBREAK, boundary.tiebreak);
-		boundary.player = live_datum_copy(t.heap, GS_JOURNAL_PLAYER, boundary.player);
+			boundary.tiebreak = live_datum_copy(t->heap, GS_JOURNAL_TIEBREAK, boundary.tiebreak);
+		boundary.player = live_datum_copy(t->heap, GS_JOURNAL_PLAYER, boundary.player);
 	}
-	scan_close(&t);
 	if (!found)
 		return 0;
 
-	live_scan_open(L, &t, L->compacted, L->compacted_order_index);
-	live_walk_begin(L, &w, &t, &boundary, LIVE_CMP_FULL, true, ForwardScanDirection);
+	t = live_pooled(L, LS_COMPACTED);
+	live_walk_begin(L, &w, t, &boundary, LIVE_CMP_FULL, true, ForwardScanDirection);
 	while (live_walk_next(L, &w))
 	{
 		LiveKey		e;
 
-		live_journal_key(L, t.slot, &e);
+		live_journal_key(L, t->slot, &e);
 		if (live_cmp(L, &e, k, mode) >= 0)
 			break;
-		count += DatumGetInt16(slot_getattr(t.slot, GS_JOURNAL_DELTA, &isnull));
+		count += DatumGetInt16(slot_getattr(t->slot, GS_JOURNAL_DELTA, &isnull));
 	}
-	scan_close(&t);
 	return count;
 }
 
@@ -1072,19 +1223,18 @@ live_compacted_count(LiveRead *L, const LiveKey *k, LiveCmp mode)
 static int64
 live_compacted_total(LiveRead *L)
 {
-	ScanTarget	t;
+	ScanTarget *t;
 	int64		total = 0;
 	bool		isnull;
 
-	live_scan_open(L, &t, L->sums, L->sums_order_index);
-	scan_rescan(&t);
-	if (scan_next(&t, BackwardScanDirection))
+	t = live_pooled(L, LS_SUMS);
+	scan_rescan(t);
+	if (scan_next(t, BackwardScanDirection))
 	{
-		(void) slot_getattr(t.slot, GS_JOURNAL_SCORE, &isnull);
+		(void) slot_getattr(t->slot, GS_JOURNAL_SCORE, &isnull);
 		if (isnull)
-			total = DatumGetInt64(slot_getattr(t.slot, GS_JOURNAL_DELTA, &isnull));
+			total = DatumGetInt64(slot_getattr(t->slot, GS_JOURNAL_DELTA, &isnull));
 	}
-	scan_close(&t);
 	return total;
 }
 
@@ -1098,41 +1248,40 @@ live_count(LiveRead *L, const LiveKey *k, LiveCmp mode)
 {
 	GsBoard    *b = L->b;
 	bool		dense = b->rank_type == GS_RANK_DENSE;
-	ScanTarget	t;
+	ScanTarget *t;
 	int64		count;
 	bool		isnull;
 	AttrNumber	btb = L->has_tb ? get_attnum(b->relid, b->column[GS_COL_TIEBREAK]) : InvalidAttrNumber;
 
 	/* the fold: the rank of the first row that does not beat k */
-	live_scan_open(L, &t, L->board, L->board_order_index);
-	if (live_probe(L, &t, k, mode))
-		count = DatumGetInt64(slot_getattr(t.slot, b->attno[GS_COL_RANK], &isnull)) - 1;
+	t = live_pooled(L, LS_BOARD);
+	if (live_probe(L, t, k, mode))
+		count = DatumGetInt64(slot_getattr(t->slot, b->attno[GS_COL_RANK], &isnull)) - 1;
 	else if (!dense)
 		count = live_fold_rows(L);
 	else
 	{
 		/* the last rank */
-		t.nkeys = L->nseg;
-		scan_rescan(&t);
-		count = scan_next(&t, BackwardScanDirection) ?
-			DatumGetInt64(slot_getattr(t.slot, b->attno[GS_COL_RANK], &isnull)) : 0;
+		t->nkeys = L->nseg;
+		scan_rescan(t);
+		count = scan_next(t, BackwardScanDirection) ?
+			DatumGetInt64(slot_getattr(t->slot, b->attno[GS_COL_RANK], &isnull)) : 0;
 	}
-	scan_close(&t);
 
 	/* the journal: its entries that beat k, in board order */
-	live_scan_open(L, &t, L->journal, L->journal_order_index);
-	scan_rescan(&t);
+	t = live_pooled(L, LS_JOURNAL);
+	scan_rescan(t);
 	if (!dense)
 	{
-		while (scan_next(&t, ForwardScanDirection))
+		while (scan_next(t, ForwardScanDirection))
 		{
 			LiveKey		e;
 
-			live_slot_key(t.slot, GS_JOURNAL_SCORE, L->has_tb ? GS_JOURNAL_TIEBREAK : InvalidAttrNumber,
+			live_slot_key(t->slot, GS_JOURNAL_SCORE, L->has_tb ? GS_JOURNAL_TIEBREAK : InvalidAttrNumber,
 						  GS_JOURNAL_PLAYER, &e);
 			if (live_cmp(L, &e, k, mode) >= 0)
 				break;
-			count += DatumGetInt16(slot_getattr(t.slot, GS_JOURNAL_DELTA, &isnull));
+			count += DatumGetInt16(slot_getattr(t->slot, GS_JOURNAL_DELTA, &isnull));
 		}
 		count += live_compacted_count(L, k, mode);
 	}
@@ -1143,24 +1292,24 @@ live_count(LiveRead *L, const LiveKey *k, LiveCmp mode)
 		 * the journal that beats k and whose number of players changed,
 		 * whether it is held now and whether it was in the fold.
 		 */
-		ScanTarget	bt,
+		ScanTarget *bt,
 					st;
 		LiveKey		group;
 		HeapTuple	grouptup = NULL;
 		int64		net = 0;
 		bool		more = true;
 
-		live_scan_open(L, &bt, L->board, L->board_order_index);
+		bt = live_pooled(L, LS_BOARD);
 		live_scan_open(L, &st, L->source, L->src_order_index);
 		while (more)
 		{
 			LiveKey		e;
 			bool		same;
 
-			more = scan_next(&t, ForwardScanDirection);
+			more = scan_next(t, ForwardScanDirection);
 			if (more)
 			{
-				live_slot_key(t.slot, GS_JOURNAL_SCORE, L->has_tb ? GS_JOURNAL_TIEBREAK : InvalidAttrNumber,
+				live_slot_key(t->slot, GS_JOURNAL_SCORE, L->has_tb ? GS_JOURNAL_TIEBREAK : InvalidAttrNumber,
 							  GS_JOURNAL_PLAYER, &e);
 				if (live_cmp(L, &e, k, mode) >= 0)
 					more = false;
@@ -1172,10 +1321,10 @@ live_count(LiveRead *L, const LiveKey *k, LiveCmp mode)
 							is;
 				LiveKey		f;
 
-				was = live_probe(L, &bt, &group, LIVE_CMP_KEY);
+				was = live_probe(L, bt, &group, LIVE_CMP_KEY);
 				if (was)
 				{
-					live_slot_key(bt.slot, b->attno[GS_COL_SCORE], btb, b->attno[GS_COL_PLAYER], &f);
+					live_slot_key(bt->slot, b->attno[GS_COL_SCORE], btb, b->attno[GS_COL_PLAYER], &f);
 					was = live_cmp(L, &f, &group, LIVE_CMP_KEY) == 0;
 				}
 				is = live_probe(L, &st, &group, LIVE_CMP_KEY);
@@ -1193,18 +1342,16 @@ live_count(LiveRead *L, const LiveKey *k, LiveCmp mode)
 			{
 				if (grouptup)
 					heap_freetuple(grouptup);
-				grouptup = ExecCopySlotHeapTuple(t.slot);
+				grouptup = ExecCopySlotHeapTuple(t->slot);
 				group.score = heap_getattr(grouptup, GS_JOURNAL_SCORE, RelationGetDescr(L->journal), &isnull);
 				group.tiebreak = L->has_tb ? heap_getattr(grouptup, GS_JOURNAL_TIEBREAK, RelationGetDescr(L->journal), &isnull) : (Datum) 0;
 				group.player = heap_getattr(grouptup, GS_JOURNAL_PLAYER, RelationGetDescr(L->journal), &isnull);
 				net = 0;
 			}
-			net += DatumGetInt16(slot_getattr(t.slot, GS_JOURNAL_DELTA, &isnull));
+			net += DatumGetInt16(slot_getattr(t->slot, GS_JOURNAL_DELTA, &isnull));
 		}
 		scan_close(&st);
-		scan_close(&bt);
 	}
-	scan_close(&t);
 	return count;
 }
 
@@ -1533,15 +1680,14 @@ live_ranks(LiveRead *L, Tuplestorestate *out, KeyArray *keys)
 static int64
 live_size(LiveRead *L)
 {
-	ScanTarget	t;
+	ScanTarget *t;
 	int64		n = live_fold_rows(L);
 	bool		isnull;
 
-	live_scan_open(L, &t, L->journal, L->journal_order_index);
-	scan_rescan(&t);
-	while (scan_next(&t, ForwardScanDirection))
-		n += DatumGetInt16(slot_getattr(t.slot, GS_JOURNAL_DELTA, &isnull));
-	scan_close(&t);
+	t = live_pooled(L, LS_JOURNAL);
+	scan_rescan(t);
+	while (scan_next(t, ForwardScanDirection))
+		n += DatumGetInt16(slot_getattr(t->slot, GS_JOURNAL_DELTA, &isnull));
 	return n + live_compacted_total(L);
 }
 

@@ -191,7 +191,7 @@ SELECT sum(around_diff('board_a', p::text)) AS a,
 
 -- fold, then more writes on top of the fold
 SELECT gamestats.refresh_leaderboard(b) IS NOT NULL FROM unnest('{board_a,board_b,board_c,board_d}'::regclass[]) b;
-SELECT board, live, pending_changes FROM gamestats.leaderboards ORDER BY board::text;
+SELECT board, live, pending_changes, fold_overdue FROM gamestats.leaderboards WHERE live ORDER BY board::text;
 SELECT churn('live_a', false, 150), churn('live_b', true, 150),
        churn('live_c', true, 150), churn('live_d', false, 150);
 SELECT b, live_diff(b) FROM unnest('{board_a,board_b,board_c,board_d}'::regclass[]) b;
@@ -279,26 +279,26 @@ ALTER TABLE live_d ENABLE ALWAYS TRIGGER gamestats_live;
 SELECT count(*) FROM gamestats.top(NULL::board_d);
 
 -- bad input
-CREATE TABLE nokey (player_id int, score int);
-SELECT gamestats.create_live_leaderboard('bad1', 'nokey');
-CREATE TABLE nulltb (player_id int PRIMARY KEY, score int, reached_at timestamptz);
-SELECT gamestats.create_live_leaderboard('bad2', 'nulltb', tiebreak_column => 'reached_at');
-CREATE TABLE pointscore (player_id int PRIMARY KEY, score point);
-SELECT gamestats.create_live_leaderboard('bad3', 'pointscore');
+CREATE TABLE lv_nokey (player_id int, score int);
+SELECT gamestats.create_live_leaderboard('bad1', 'lv_nokey');
+CREATE TABLE lv_nulltb (player_id int PRIMARY KEY, score int, reached_at timestamptz);
+SELECT gamestats.create_live_leaderboard('bad2', 'lv_nulltb', tiebreak_column => 'reached_at');
+CREATE TABLE lv_pointscore (player_id int PRIMARY KEY, score point);
+SELECT gamestats.create_live_leaderboard('bad3', 'lv_pointscore');
 SELECT gamestats.create_live_leaderboard('bad4', 'live_a');
-CREATE TABLE textscore (player_id int PRIMARY KEY, score text);
-SELECT gamestats.create_live_leaderboard('bad5', 'textscore', score_column => 'nope');
+CREATE TABLE lv_textscore (player_id int PRIMARY KEY, score text);
+SELECT gamestats.create_live_leaderboard('bad5', 'lv_textscore', score_column => 'nope');
 SELECT gamestats.create_live_leaderboard('bad6', 'board_a');
-SELECT gamestats.create_live_leaderboard('board_t', 'textscore');
+SELECT gamestats.create_live_leaderboard('board_t', 'lv_textscore');
 SELECT * FROM gamestats.submit_score(NULL::board_t, 1, 'abc', op => 'incr');
 SELECT * FROM gamestats.submit_score(NULL::board_a, 1, 10, op => 'max');
 SELECT * FROM gamestats.submit_score(NULL::board_a, NULL::int, 10);
 SELECT * FROM gamestats.submit_score(NULL::board_a, 1, NULL::int);
 SELECT * FROM gamestats.submit_score(NULL::board_b, 1, 10);
-SELECT gamestats.create_leaderboard('plain', 'SELECT 1 AS player_id, 2 AS score');
-SELECT * FROM gamestats.submit_score(NULL::plain, 1, 10);
+SELECT gamestats.create_leaderboard('board_plain', 'SELECT 1 AS player_id, 2 AS score');
+SELECT * FROM gamestats.submit_score(NULL::board_plain, 1, 10);
 SELECT gamestats.refresh_leaderboard('board_a', 'concurrently');
-SELECT gamestats.refresh_leaderboard('plain', 'compact');
+SELECT gamestats.refresh_leaderboard('board_plain', 'compact');
 
 -- dropping the board takes its journal, index and triggers with it
 SELECT gamestats.drop_leaderboard('board_d');

@@ -1442,12 +1442,13 @@ live_ranked(LiveRead *L, TupleTableSlot *slot)
  */
 static void
 live_emit_window(LiveRead *L, Tuplestorestate *out, List *rows, int64 first_rank,
-				 TupleTableSlot *slot, int64 from_rank, int limit)
+				 bool first_starts_group, TupleTableSlot *slot, int64 from_rank, int limit)
 {
 	ListCell   *lc;
 	int64		rank = first_rank;
 	int64		offset = 0;
-	int64		change_rank = -1;	/* competition: rank of the first key change */
+	/* competition: rank and offset of a row known to start its tie group */
+	int64		change_rank = first_starts_group ? first_rank : -1;
 	int64		change_offset = 0;
 	LiveKey		prev;
 	HeapTuple	prevtup = NULL;
@@ -1631,6 +1632,7 @@ live_around(LiveRead *L, Tuplestorestate *out, Datum player, Oid playertype,
 	TupleTableSlot *slot;
 	LiveKey		first;
 	HeapTuple	me;
+	bool		starts;
 
 	scan_open(&p, L->source, L->src_key_index);
 	if (!live_find_player(L, &p, player, playertype))
@@ -1641,15 +1643,33 @@ live_around(LiveRead *L, Tuplestorestate *out, Datum player, Oid playertype,
 	me = live_copy(p.slot);
 	live_source_key(L, p.slot, &k);
 	live_scan_open(L, &t, L->source, L->src_order_index);
-	rows = live_side(L, &t, &k, before, BackwardScanDirection);
+	/* one row more above: whether the window's first row starts its tie group */
+	rows = live_side(L, &t, &k, before + 1, BackwardScanDirection);
 	rows = lappend(rows, me);
 	below = live_side(L, &t, &k, after, ForwardScanDirection);
 	rows = list_concat(rows, below);
 
 	slot = MakeSingleTupleTableSlot(RelationGetDescr(L->source), &TTSOpsHeapTuple);
-	ExecForceStoreHeapTuple((HeapTuple) linitial(rows), slot, false);
-	live_source_key(L, slot, &first);
-	live_emit_window(L, out, rows, live_rank(L, &first), slot, 1, INT_MAX);
+	if (list_length(rows) > before + 1 + list_length(below))
+	{
+		LiveKey		pred;
+		HeapTuple	predtup = (HeapTuple) linitial(rows);
+
+		rows = list_delete_first(rows);
+		ExecForceStoreHeapTuple(predtup, slot, false);
+		live_source_key(L, slot, &pred);
+		ExecForceStoreHeapTuple((HeapTuple) linitial(rows), slot, false);
+		live_source_key(L, slot, &first);
+		starts = live_cmp(L, &pred, &first, LIVE_CMP_KEY) != 0;
+	}
+	else
+	{
+		/* nothing above: the first row is the board's first */
+		ExecForceStoreHeapTuple((HeapTuple) linitial(rows), slot, false);
+		live_source_key(L, slot, &first);
+		starts = true;
+	}
+	live_emit_window(L, out, rows, live_rank(L, &first), starts, slot, 1, INT_MAX);
 	ExecDropSingleTupleTableSlot(slot);
 	scan_close(&t);
 	scan_close(&p);

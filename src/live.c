@@ -487,31 +487,37 @@ gs_live_after_fold(const GsBoard *b)
 /*
  * gamestats.live_pending(board regclass) RETURNS bigint
  *
- * Journal entries not yet folded, as this snapshot sees them; NULL for a
- * board that is not live.  Counts entries (two per changed key), O(pending).
+ * Journal entries not yet folded, fresh and compacted, as this snapshot
+ * sees them; NULL for a board that is not live.  Counts entries (two per
+ * changed key): O(pending).
  */
 PG_FUNCTION_INFO_V1(gamestats_live_pending);
 Datum
 gamestats_live_pending(PG_FUNCTION_ARGS)
 {
 	GsLiveState st;
-	Relation	journal;
-	TableScanDesc scan;
-	TupleTableSlot *slot;
+	Oid			tables[2];
 	int64		n = 0;
+	int			i;
 
 	if (!gs_live_state(PG_GETARG_OID(0), GetActiveSnapshot(), &st))
 		PG_RETURN_NULL();
-	journal = try_relation_open(st.journal, AccessShareLock);
-	if (journal == NULL)
-		PG_RETURN_NULL();
-	slot = table_slot_create(journal, NULL);
-	scan = table_beginscan(journal, GetActiveSnapshot(), 0, NULL);
-	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
-		n++;
-	table_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	relation_close(journal, AccessShareLock);
+	tables[0] = st.journal;
+	tables[1] = st.compacted;
+	for (i = 0; i < lengthof(tables); i++)
+	{
+		Relation	rel = try_relation_open(tables[i], AccessShareLock);
+		SysScanDesc scan;
+
+		if (rel == NULL)
+			PG_RETURN_NULL();
+		/* a heap scan under the caller's snapshot */
+		scan = systable_beginscan(rel, InvalidOid, false, GetActiveSnapshot(), 0, NULL);
+		while (HeapTupleIsValid(systable_getnext(scan)))
+			n++;
+		systable_endscan(scan);
+		relation_close(rel, AccessShareLock);
+	}
 	PG_RETURN_INT64(n);
 }
 

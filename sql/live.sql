@@ -222,6 +222,10 @@ SELECT gamestats.refresh_leaderboard('board_a', 'compact');
 UPDATE live_a SET score = score - 1 WHERE player_id % 5 = 0 AND player_id >= 100;
 SELECT live_diff('board_a');
 SELECT sum(around_diff('board_a', p::text)) FROM generate_series(100, 400, 7) p;
+-- what monitoring sees: changes waiting for the fold, compacted or not
+SELECT m.board, m.live_pending_changes = l.pending_changes AS same, m.live_pending_changes > 0 AS waiting
+  FROM gamestats.monitoring_boards m JOIN gamestats.leaderboards l ON l.board::text = m.board
+ WHERE l.live ORDER BY 1;
 SELECT gamestats.refresh_leaderboard('board_b', 'compact');
 -- the board's own rows are the last fold, like any materialized view
 SELECT (SELECT count(*) FROM board_a) = (SELECT rows FROM gamestats.leaderboards WHERE board = 'board_a'::regclass) AS fold_rows;

@@ -891,6 +891,23 @@ gamestats_refresh_leaderboard(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Records the sizes of a board that PostgreSQL's REFRESH just rebuilt, as
+ * a refresh with strategy "label" ('blocking' or 'concurrently') would.
+ * SPI connected.
+ */
+void
+lb_record_refresh(const GsBoard *b, const char *label)
+{
+	GsOwnerContext ctx;
+	LbSizes		sz;
+
+	gs_owner_context_enter(&ctx, gs_rel_class(b->relid).relowner);
+	lb_count(b, b->name, -1, &sz);
+	gs_owner_context_leave(&ctx);
+	(void) lb_write_state(b, &sz, label, GetCurrentTimestamp());
+}
+
+/*
  * A fold of live board "relid" now, without the ownership check (the
  * TRUNCATE trigger of its source runs it for whoever truncated).
  */

@@ -34,6 +34,7 @@ typedef struct LbDefinition
 extern Oid	lb_create(const LbDefinition *def,
 					  void (*before_fill) (Oid boardid, void *arg), void *arg);
 extern int64 lb_fold_now(Oid relid, const char *label);
+extern void lb_record_refresh(const GsBoard *b, const char *label);
 extern void lb_spi_as_owner(const char *sql, int nargs, Oid *argtypes, Datum *values);
 extern void lb_count(const GsBoard *b, const char *rel, int64 rows, LbSizes *sz);
 

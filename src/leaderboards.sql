@@ -55,9 +55,9 @@ COMMENT ON TABLE gamestats.leaderboard_segment IS
 -- Live boards (src/live.c): the table each ranks, the journal of its
 -- changes since the last fold, and which fold the board's storage holds.
 -- fold_filenode is the board's relfilenode as the last fold left it: a
--- REFRESH MATERIALIZED VIEW or a pg_restore gives the board new storage,
--- and the query functions then refuse to mix it with the journal until the
--- next fold.
+-- REFRESH MATERIALIZED VIEW that the event triggers of live boards did not
+-- see gives the board new storage, and the query functions then refuse to
+-- mix it with the journal until the next fold.
 CREATE TABLE gamestats.live_config (
     board          pg_catalog.regclass PRIMARY KEY
                    REFERENCES gamestats.leaderboard_config (board) ON DELETE CASCADE,

@@ -29,6 +29,9 @@
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "commands/event_trigger.h"
+#include "nodes/parsenodes.h"
+#include "storage/lmgr.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -1181,4 +1184,91 @@ gamestats_submit_score(PG_FUNCTION_ARGS)
 	table_close(src, NoLock);
 	relation_close(board, NoLock);
 	return (Datum) 0;
+}
+
+/* ---------------------------------------------------------------------
+ * REFRESH MATERIALIZED VIEW of a live board
+ * ---------------------------------------------------------------------
+ */
+
+/* The live board a REFRESH MATERIALIZED VIEW statement names, or InvalidOid */
+static Oid
+refreshed_live_board(EventTriggerData *trigdata, GsBoard **b)
+{
+	RefreshMatViewStmt *stmt;
+	Oid			relid;
+
+	if (!IsA(trigdata->parsetree, RefreshMatViewStmt))
+		return InvalidOid;
+	stmt = (RefreshMatViewStmt *) trigdata->parsetree;
+	relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	if (!OidIsValid(relid))
+		return InvalidOid;
+	*b = gs_board_lookup(relid);
+	if (*b == NULL || !gs_board_live(*b))
+		return InvalidOid;
+	return relid;
+}
+
+/*
+ * gamestats.live_refresh_start(), ON ddl_command_start for REFRESH
+ * MATERIALIZED VIEW: a REFRESH of a live board (by hand, or the one
+ * pg_restore runs) is made a fold.  Before it takes its snapshot, SHARE on
+ * the source waits for the writers in flight and keeps new ones out until
+ * the end of the transaction; the REFRESH then holds every journaled
+ * change, which live_refresh_end() forgets.
+ */
+PG_FUNCTION_INFO_V1(gamestats_live_refresh_start);
+Datum
+gamestats_live_refresh_start(PG_FUNCTION_ARGS)
+{
+	GsBoard    *b;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		elog(ERROR, "gamestats.live_refresh_start() must be called as an event trigger");
+	if (OidIsValid(refreshed_live_board((EventTriggerData *) fcinfo->context, &b)))
+		LockRelationOid(b->source, ShareLock);
+	PG_RETURN_VOID();
+}
+
+/*
+ * gamestats.live_refresh_end(), ON ddl_command_end: the board now holds
+ * the source as it was after the last journaled change (no writer could
+ * commit since live_refresh_start()), so the journal is emptied and the
+ * board's storage recorded, as a fold does.
+ */
+PG_FUNCTION_INFO_V1(gamestats_live_refresh_end);
+Datum
+gamestats_live_refresh_end(PG_FUNCTION_ARGS)
+{
+	GsBoard    *b;
+	GsLiveState st;
+	GsOwnerContext ctx;
+	Oid			tables[3];
+	int			i;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		elog(ERROR, "gamestats.live_refresh_end() must be called as an event trigger");
+	if (!OidIsValid(refreshed_live_board((EventTriggerData *) fcinfo->context, &b)))
+		PG_RETURN_VOID();
+	if (!gs_live_state(b->relid, NULL, &st))
+		PG_RETURN_VOID();
+	/* held since ddl_command_start; a no-op unless that one did not run */
+	LockRelationOid(st.source, ShareLock);
+	tables[0] = st.journal;
+	tables[1] = st.compacted;
+	tables[2] = st.sums;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	gs_owner_context_enter(&ctx, gs_rel_class(b->relid).relowner);
+	for (i = 0; i < lengthof(tables); i++)
+		if (SPI_execute(psprintf("DELETE FROM ONLY %s", gs_qualified_name(tables[i])),
+						false, 0) != SPI_OK_DELETE)
+			elog(ERROR, "could not empty the journal of \"%s\"", b->name);
+	gs_owner_context_leave(&ctx);
+	gs_live_after_fold(b);
+	lb_record_refresh(b, ((RefreshMatViewStmt *) ((EventTriggerData *) fcinfo->context)->parsetree)->concurrent ?
+					  "concurrently" : "blocking");
+	SPI_finish();
+	PG_RETURN_VOID();
 }

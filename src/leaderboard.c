@@ -651,26 +651,37 @@ PG_FUNCTION_INFO_V1(gamestats_create_leaderboard);
 Datum
 gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 {
-	static const char *const argnames[] = {"board", "query", "player_column",
-	"score_column", "descending", NULL, NULL, "rank_type"};
 	LbDefinition def;
+
+	lb_definition_args(fcinfo, "query", &def);
+	def.query = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	PG_RETURN_OID(lb_create(&def, NULL, NULL));
+}
+
+/*
+ * The arguments that create_leaderboard and create_live_leaderboard share,
+ * in the same places (board, 1: "second", player_column, score_column,
+ * descending, tiebreak_column, segment_column, rank_type), checked into
+ * *def; def->query is left to the caller.
+ */
+void
+lb_definition_args(FunctionCallInfo fcinfo, const char *second, LbDefinition *def)
+{
+	const char *const argnames[] = {"board", second, "player_column",
+	"score_column", "descending", NULL, NULL, "rank_type"};
 	int			i;
 
 	for (i = 0; i < lengthof(argnames); i++)
 		if (argnames[i] != NULL)
 			gs_require_arg(fcinfo, i, argnames[i]);
-
-	memset(&def, 0, sizeof(def));
-	def.board_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	def.query = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	def.column[GS_COL_PLAYER] = pstrdup(NameStr(*PG_GETARG_NAME(2)));
-	def.column[GS_COL_SCORE] = pstrdup(NameStr(*PG_GETARG_NAME(3)));
-	def.descending = PG_GETARG_BOOL(4);
-	def.column[GS_COL_TIEBREAK] = PG_ARGISNULL(5) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(5)));
-	def.column[GS_COL_SEGMENT] = PG_ARGISNULL(6) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(6)));
-	def.rank_type = gs_rank_type_parse(text_to_cstring(PG_GETARG_TEXT_PP(7)));
-
-	PG_RETURN_OID(lb_create(&def, NULL, NULL));
+	memset(def, 0, sizeof(LbDefinition));
+	def->board_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	def->column[GS_COL_PLAYER] = pstrdup(NameStr(*PG_GETARG_NAME(2)));
+	def->column[GS_COL_SCORE] = pstrdup(NameStr(*PG_GETARG_NAME(3)));
+	def->descending = PG_GETARG_BOOL(4);
+	def->column[GS_COL_TIEBREAK] = PG_ARGISNULL(5) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(5)));
+	def->column[GS_COL_SEGMENT] = PG_ARGISNULL(6) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(6)));
+	def->rank_type = gs_rank_type_parse(text_to_cstring(PG_GETARG_TEXT_PP(7)));
 }
 
 /*

@@ -31,6 +31,8 @@ typedef struct LbDefinition
 } LbDefinition;
 
 /* leaderboard.c */
+extern void lb_definition_args(FunctionCallInfo fcinfo, const char *second,
+							   LbDefinition *def);
 extern Oid	lb_create(const LbDefinition *def,
 					  void (*before_fill) (Oid boardid, void *arg), void *arg);
 extern int64 lb_fold_now(Oid relid, const char *label);

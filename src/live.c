@@ -86,19 +86,6 @@ live_sources_invalidate(Datum arg, Oid relid)
 		e->valid = false;
 }
 
-/* Is this score NaN (left out of every board)? */
-static bool
-score_is_nan(Oid type, Datum d)
-{
-	if (type == FLOAT8OID)
-		return isnan(DatumGetFloat8(d));
-	if (type == FLOAT4OID)
-		return isnan(DatumGetFloat4(d));
-	if (type == NUMERICOID)
-		return numeric_is_nan(DatumGetNumeric(d));
-	return false;
-}
-
 /* The live board of source "relid", loaded into the cache. */
 static LiveSource *
 live_source(Relation rel)
@@ -194,7 +181,7 @@ row_key(LiveSource *ls, Relation rel, HeapTuple tup, Datum *values, bool *nulls)
 		if (nulls[i])
 			return false;
 	}
-	if (ls->nan_possible && score_is_nan(ls->scoretype, values[1]))
+	if (ls->nan_possible && gs_score_is_nan(ls->scoretype, values[1]))
 		return false;
 	return true;
 }
@@ -814,8 +801,6 @@ PG_FUNCTION_INFO_V1(gamestats_create_live_leaderboard);
 Datum
 gamestats_create_live_leaderboard(PG_FUNCTION_ARGS)
 {
-	static const char *const argnames[] = {"board", "source", "player_column",
-	"score_column", "descending", NULL, NULL, "rank_type"};
 	LbDefinition def;
 	LiveNew		ln;
 	Relation	src;
@@ -824,17 +809,7 @@ gamestats_create_live_leaderboard(PG_FUNCTION_ARGS)
 	Oid			boardid;
 	int			i;
 
-	for (i = 0; i < lengthof(argnames); i++)
-		if (argnames[i] != NULL)
-			gs_require_arg(fcinfo, i, argnames[i]);
-	memset(&def, 0, sizeof(def));
-	def.board_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	def.column[GS_COL_PLAYER] = pstrdup(NameStr(*PG_GETARG_NAME(2)));
-	def.column[GS_COL_SCORE] = pstrdup(NameStr(*PG_GETARG_NAME(3)));
-	def.descending = PG_GETARG_BOOL(4);
-	def.column[GS_COL_TIEBREAK] = PG_ARGISNULL(5) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(5)));
-	def.column[GS_COL_SEGMENT] = PG_ARGISNULL(6) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(6)));
-	def.rank_type = gs_rank_type_parse(text_to_cstring(PG_GETARG_TEXT_PP(7)));
+	lb_definition_args(fcinfo, "source", &def);
 	gs_forbid_in_recovery("create a leaderboard");
 
 	/* the source: a plain table of ours, with its key */

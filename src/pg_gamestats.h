@@ -68,6 +68,7 @@ extern int	gs_parse_choice(const char *argname, const char *value,
 extern Tuplestorestate *gs_srf_begin(FunctionCallInfo fcinfo, bool use_expected,
 									 TupleDesc *desc);
 extern bool gs_have_pg_cron(void);
+extern bool gs_score_is_nan(Oid type, Datum d);
 
 /* query.c */
 extern Oid	gs_rowtype_relid(FunctionCallInfo fcinfo, int argno, const char *fname);

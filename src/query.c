@@ -1427,9 +1427,7 @@ live_ranked(LiveRead *L, TupleTableSlot *slot)
 		}
 	score = slot_getattr(slot, L->src_att[GS_COL_SCORE], &isnull);
 	type = getBaseType(TupleDescAttr(RelationGetDescr(L->source), L->src_att[GS_COL_SCORE] - 1)->atttypid);
-	if ((type == FLOAT8OID && isnan(DatumGetFloat8(score))) ||
-		(type == FLOAT4OID && isnan(DatumGetFloat4(score))) ||
-		(type == NUMERICOID && numeric_is_nan(DatumGetNumeric(score))))
+	if (gs_score_is_nan(type, score))
 		return false;
 	return true;
 }
@@ -2112,9 +2110,7 @@ gamestats_rank_for_score(PG_FUNCTION_ARGS)
 		elog(ERROR, "no comparison function for type %s", format_type_be(cmptype));
 
 	/* NaN scores are not ranked (like NULL ones): no rank for NaN either */
-	if ((cmptype == FLOAT8OID && isnan(DatumGetFloat8(score))) ||
-		(cmptype == FLOAT4OID && isnan(DatumGetFloat4(score))) ||
-		(cmptype == NUMERICOID && numeric_is_nan(DatumGetNumeric(score))))
+	if (gs_score_is_nan(cmptype, score))
 	{
 		relation_close(rel, NoLock);
 		PG_RETURN_NULL();

@@ -293,6 +293,17 @@ SELECT * FROM gamestats.top(NULL::board_d);
 ALTER TABLE live_d ENABLE ALWAYS TRIGGER gamestats_live;
 SELECT count(*) FROM gamestats.top(NULL::board_d);
 
+-- in a FOR ALL TABLES publication the journal tables are published too:
+-- compactions and folds still delete from them
+SET client_min_messages = error;
+CREATE PUBLICATION lv_allpub FOR ALL TABLES;
+RESET client_min_messages;
+UPDATE live_a SET score = score + 1 WHERE player_id % 3 = 0;
+SELECT gamestats.refresh_leaderboard('board_a', 'compact') > 0 AS compacted;
+SELECT gamestats.refresh_leaderboard('board_a') > 0 AS folded;
+SELECT live_diff('board_a');
+DROP PUBLICATION lv_allpub;
+
 -- bad input
 CREATE TABLE lv_nokey (player_id int, score int);
 SELECT gamestats.create_live_leaderboard('bad1', 'lv_nokey');

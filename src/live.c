@@ -654,6 +654,10 @@ live_journal_table(const LbDefinition *def, Relation src, Oid nsp, const char *n
 	resetStringInfo(&sql);
 	appendStringInfo(&sql, "COMMENT ON TABLE %s IS %s", qname, quote_literal_cstr(comment));
 	live_run(sql.data);
+	/* in a FOR ALL TABLES publication, folds and compactions may still delete */
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "ALTER TABLE %s REPLICA IDENTITY FULL", qname);
+	live_run(sql.data);
 	resetStringInfo(&sql);
 	appendStringInfo(&sql, "CREATE INDEX %s ON %s (%sscore %s%s, player)",
 					 quote_identifier(ChooseRelationName(name, NULL, "order", nsp, false)),

@@ -14,7 +14,8 @@ OBJS = \
 	src/leaderboard_swap.o \
 	src/query.o \
 	src/rollup.o \
-	src/extension_guard.o
+	src/extension_guard.o \
+	src/live.o
 
 EXTENSION = pg_gamestats
 # The version is stated once, in the control file; the library reports it
@@ -28,6 +29,7 @@ SCRIPT_PARTS = \
 	src/core.sql \
 	src/partitions.sql \
 	src/leaderboards.sql \
+	src/live.sql \
 	src/queries.sql \
 	src/rollups.sql \
 	src/monitoring.sql \
@@ -52,6 +54,7 @@ REGRESS = \
 	queries_review \
 	queries_untyped \
 	rollups \
+	live \
 	bad_input \
 	security \
 	monitoring
@@ -96,7 +99,8 @@ ISOLATION = \
 	lookup_checkxmin \
 	board_sizes \
 	swap_locks \
-	rollup_refresh
+	rollup_refresh \
+	live_board
 ISOLATION_OPTS = --inputdir=test --outputdir=test_output \
 	--temp-instance=tmp_check_isolation --temp-config=$(ISOLATION_CONF) \
 	--encoding=UTF8 --no-locale

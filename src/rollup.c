@@ -473,6 +473,8 @@ gs_refresh_rollups_of(Oid source, int64 now, StringInfo errors)
  * the writer's transaction.  Rows whose time is null or infinite belong to
  * no bucket and are not recorded.  Argument: the epoch of a bigint key.
  */
+static SPIPlanPtr track_plan = NULL;
+
 PG_FUNCTION_INFO_V1(gamestats_rollup_track);
 Datum
 gamestats_rollup_track(PG_FUNCTION_ARGS)
@@ -488,6 +490,7 @@ gamestats_rollup_track(PG_FUNCTION_ARGS)
 	const char *epoch;
 	Oid			types[3] = {OIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
 	Datum		values[3];
+	GsOwnerContext ctx;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
@@ -543,11 +546,24 @@ gamestats_rollup_track(PG_FUNCTION_ARGS)
 	values[0] = ObjectIdGetDatum(RelationGetRelid(rel));
 	values[1] = TimestampTzGetDatum(lo);
 	values[2] = TimestampTzGetDatum(hi);
-	catalog_exec("rollup_pending",
-				 "INSERT INTO gamestats.rollup_pending (rollup, lo, hi)"
-				 " SELECT c.rollup, $2, $3 FROM gamestats.rollup_config c"
-				 "  WHERE c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
-				 3, types, values, NULL, false);
+	/* planned once per session: this runs in every writing statement */
+	gs_owner_context_enter(&ctx, gs_catalog_owner("rollup_pending"));
+	if (track_plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare("INSERT INTO gamestats.rollup_pending (rollup, lo, hi)"
+									   " SELECT c.rollup, $2, $3 FROM gamestats.rollup_config c"
+									   "  WHERE c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass",
+									   3, types);
+
+		if (plan == NULL || SPI_keepplan(plan) != 0)
+			elog(ERROR, "could not prepare the tracking statement: %s",
+				 SPI_result_code_string(SPI_result));
+		track_plan = plan;
+	}
+	if (SPI_execute_plan(track_plan, values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not record the pending range of table \"%s\"",
+			 RelationGetRelationName(rel));
+	gs_owner_context_leave(&ctx);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }

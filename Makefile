@@ -13,6 +13,7 @@ OBJS = \
 	src/leaderboard.o \
 	src/leaderboard_swap.o \
 	src/query.o \
+	src/season.o \
 	src/extension_guard.o
 
 EXTENSION = pg_gamestats
@@ -27,6 +28,7 @@ SCRIPT_PARTS = \
 	src/core.sql \
 	src/partitions.sql \
 	src/leaderboards.sql \
+	src/seasons.sql \
 	src/queries.sql \
 	src/monitoring.sql \
 	src/event_triggers.sql
@@ -51,7 +53,8 @@ REGRESS = \
 	queries_untyped \
 	bad_input \
 	security \
-	monitoring
+	monitoring \
+	seasons
 # The files that need pg_cron; they are skipped, with a line saying so, on
 # a server that has no pg_cron package (PostgreSQL 19).
 REGRESS_CRON = \
@@ -92,7 +95,9 @@ ISOLATION = \
 	lookup_rowtype \
 	lookup_checkxmin \
 	board_sizes \
-	swap_locks
+	swap_locks \
+	season_rollover \
+	season_writes
 ISOLATION_OPTS = --inputdir=test --outputdir=test_output \
 	--temp-instance=tmp_check_isolation --temp-config=$(ISOLATION_CONF) \
 	--encoding=UTF8 --no-locale

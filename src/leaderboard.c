@@ -37,6 +37,7 @@
 
 #include "pg_gamestats.h"
 #include "leaderboard.h"
+#include "season.h"
 
 typedef enum LbStrategy
 {
@@ -73,7 +74,7 @@ lb_spi(const char *sql, int nargs, Oid *argtypes, Datum *values,
  * Looks up a board for an action on it: the relation must exist and be a
  * registered leaderboard, and the caller must own it.
  */
-static GsBoard *
+GsBoard *
 lb_get_board(Oid relid, const char *action)
 {
 	GsBoard    *b;
@@ -697,6 +698,8 @@ lb_refresh(GsBoard *b, LbStrategy strategy, const char *label, bool creating)
 {
 	TimestampTz started;
 	LbSizes		sz;
+	GsSeasonWindow season;
+	int64		rows;
 
 	/* conflicts with another refresh, not with readers */
 	LockRelationOid(b->relid, ExclusiveLock);
@@ -706,6 +709,8 @@ lb_refresh(GsBoard *b, LbStrategy strategy, const char *label, bool creating)
 				 errmsg("leaderboard \"%s\" was dropped while waiting for its lock", b->name),
 				 errdetail("Nothing is left to refresh.")));
 	gs_board_check_columns(b);
+	/* a seasonal board's query sees its season (season.c) */
+	gs_season_window_enter(b->relid, &season);
 	started = GetCurrentTimestamp();
 
 	if (strategy == LB_SWAP)
@@ -725,7 +730,16 @@ lb_refresh(GsBoard *b, LbStrategy strategy, const char *label, bool creating)
 		lb_count(b, b->name, -1, &sz);
 		gs_owner_context_leave(&ctx);
 	}
-	return lb_write_state(b, &sz, label, started);
+	rows = lb_write_state(b, &sz, label, started);
+	gs_season_window_leave(&season);
+	return rows;
+}
+
+/* A swap refresh of the board, for season.c; returns its rows. */
+int64
+lb_refresh_board(GsBoard *b)
+{
+	return lb_refresh(b, LB_SWAP, lb_strategies[LB_SWAP].name, false);
 }
 
 /*
@@ -733,7 +747,7 @@ lb_refresh(GsBoard *b, LbStrategy strategy, const char *label, bool creating)
  * the view shows, and only to the board's readers (messages quote rows).
  * Locks the configuration row: a board dropped meanwhile records nothing.
  */
-static void
+void
 lb_record_error(GsBoard *b, ErrorData *edata)
 {
 	Oid			argtypes[2] = {REGCLASSOID, TEXTOID};

@@ -14,7 +14,8 @@ OBJS = \
 	src/leaderboard_swap.o \
 	src/query.o \
 	src/season.o \
-	src/extension_guard.o
+	src/extension_guard.o \
+	src/live.o
 
 EXTENSION = pg_gamestats
 # The version is stated once, in the control file; the library reports it
@@ -28,6 +29,7 @@ SCRIPT_PARTS = \
 	src/core.sql \
 	src/partitions.sql \
 	src/leaderboards.sql \
+	src/live.sql \
 	src/seasons.sql \
 	src/queries.sql \
 	src/monitoring.sql \
@@ -51,6 +53,7 @@ REGRESS = \
 	queries_security \
 	queries_review \
 	queries_untyped \
+	live \
 	bad_input \
 	security \
 	monitoring \
@@ -96,6 +99,7 @@ ISOLATION = \
 	lookup_checkxmin \
 	board_sizes \
 	swap_locks \
+	live_board \
 	season_rollover \
 	season_writes
 ISOLATION_OPTS = --inputdir=test --outputdir=test_output \

@@ -112,6 +112,11 @@ SELECT gamestats.set_season('x_board2', '1 hour');
 -- a failed set_season leaves nothing
 SELECT count(*) FROM gamestats.leaderboard_season WHERE board = 'x_board2'::regclass;
 
+-- a live board cannot have seasons yet
+CREATE TABLE live_src (player_id int PRIMARY KEY, score int);
+SELECT gamestats.create_live_leaderboard('live_b', 'live_src');
+SELECT gamestats.set_season('live_b', '1 day');
+SELECT gamestats.drop_leaderboard('live_b');
 -- drop_leaderboard forgets the seasons; the archive stays, still managed
 SELECT gamestats.drop_leaderboard('daily');
 SELECT count(*) FROM gamestats.leaderboard_season WHERE archive = 'daily_seasons'::regclass;

@@ -26,6 +26,7 @@
 extern int	gamestats_lock_timeout;
 extern int	gamestats_lock_retries;
 extern int	gamestats_max_batch;
+extern int	gamestats_live_fold_threshold;
 
 /* util.c */
 extern int	gs_begin_lock_timeout(void);
@@ -67,6 +68,11 @@ extern int	gs_parse_choice(const char *argname, const char *value,
 extern Tuplestorestate *gs_srf_begin(FunctionCallInfo fcinfo, bool use_expected,
 									 TupleDesc *desc);
 extern bool gs_have_pg_cron(void);
+extern bool gs_score_is_nan(Oid type, Datum d);
+
+/* query.c */
+extern Oid	gs_rowtype_relid(FunctionCallInfo fcinfo, int argno, const char *fname);
+extern Datum gs_coerce_value(Datum value, Oid srctype, Oid target, const char *what);
 extern void gs_require_pg_cron(void);
 
 #endif							/* PG_GAMESTATS_H */

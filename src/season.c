@@ -408,6 +408,13 @@ gamestats_set_season(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	b = lb_get_board(relid, "set its seasons");
+	/* live boards (issue 12): the rollover must also empty their source */
+	if (gs_board_live(b))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("live leaderboard \"%s\" cannot have seasons yet", b->name),
+				 errdetail("Only query boards have seasons in this version."),
+				 errhint("Create a query board over the same table for seasons.")));
 	memset(&s, 0, sizeof(s));
 	s.board = relid;
 	s.period = *PG_GETARG_INTERVAL_P(1);
@@ -473,7 +480,8 @@ gamestats_set_season(PG_FUNCTION_ARGS)
  * Archives the final standings of season [lo, hi) of the board; returns
  * the rows archived, or -1 when there was nothing to compute (see below).
  *
- * A query board: refreshed with the window of that season, then copied.  A
+ * A query board: refreshed with the window of that season, then copied (a
+ * live board, when it gets seasons, copies its folded standings here).  A
  * refresh that did not read the window (a query that does not call
  * season_start() or season_end()) shows what the board's query gives now,
  * whatever the season: "first" says whether it is the first season this
@@ -555,7 +563,10 @@ season_rollover_board(Oid relid, int64 now)
 				   " WHERE board = $1", 3, types, values, NULL);
 		CommandCounterIncrement();
 	}
-	/* the new season: a query board shows it (its window is read again) */
+	/*
+	 * The new season: a query board shows it (its window is read again).  A
+	 * live board would empty its source here.
+	 */
 	if (windowed)
 		(void) lb_refresh_board(b);
 	return closed;

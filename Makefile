@@ -54,6 +54,7 @@ REGRESS = \
 	queries_review \
 	queries_untyped \
 	live \
+	live_seasons \
 	bad_input \
 	security \
 	monitoring \

@@ -31,6 +31,10 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "catalog/dependency.h"
+#include "catalog/objectaddress.h"
+#include "catalog/pg_trigger.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
 #include "miscadmin.h"
@@ -47,6 +51,7 @@
 #include "leaderboard.h"
 #include "partition.h"
 #include "season.h"
+#include "live.h"
 
 /* the lock of a board's seasons: (database, 'game', board OID, 'se') */
 #define GS_SEASON_LOCK_KEY 0x67616d65	/* 'game', as partition.c's */
@@ -380,6 +385,91 @@ season_create_archive(const GsBoard *b, const GsSeason *s, int64 now,
  * ---------------------------------------------------------------------------
  */
 
+/* season_lock() if no one holds it; false if someone does */
+static bool
+season_try_lock(Oid board)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, GS_SEASON_LOCK_KEY, (uint32) board,
+						 GS_SEASON_LOCK_FIELD4);
+	return LockAcquire(&tag, ExclusiveLock, false, true) != LOCKACQUIRE_NOT_AVAIL;
+}
+
+/*
+ * The statement trigger that makes the writes of a seasonal live board's
+ * table roll its seasons over: BEFORE INSERT OR UPDATE OR DELETE FOR EACH
+ * STATEMENT, enabled ALWAYS, dropped with the board.  SPI connected.
+ */
+static void
+season_live_trigger(const GsBoard *b)
+{
+	char	   *src = gs_qualified_name(b->source);
+	Oid			trigoid = get_trigger_oid(b->source, GS_LIVE_SEASON_TRIGGER, true);
+	ObjectAddress boardaddr,
+				dep;
+
+	if (OidIsValid(trigoid))
+		return;
+	gs_spi_exec(psprintf("CREATE TRIGGER %s BEFORE INSERT OR UPDATE OR DELETE ON %s"
+						 " FOR EACH STATEMENT EXECUTE FUNCTION gamestats.live_season()",
+						 GS_LIVE_SEASON_TRIGGER, src), 0, NULL, NULL, NULL, false, 0, InvalidOid);
+	gs_spi_exec(psprintf("ALTER TABLE %s ENABLE ALWAYS TRIGGER %s", src, GS_LIVE_SEASON_TRIGGER),
+				0, NULL, NULL, NULL, false, 0, InvalidOid);
+	CommandCounterIncrement();
+	ObjectAddressSet(boardaddr, RelationRelationId, b->relid);
+	ObjectAddressSet(dep, TriggerRelationId, get_trigger_oid(b->source, GS_LIVE_SEASON_TRIGGER, false));
+	recordDependencyOn(&dep, &boardaddr, DEPENDENCY_AUTO);
+	CommandCounterIncrement();
+}
+
+/*
+ * What a rollover of a live board must make sure of before it archives:
+ * a snapshot that sees every commit from now on (READ COMMITTED), and no
+ * writer of the old season in flight -- it waits for those that hold the
+ * table now (other than ourselves).
+ */
+static void
+season_live_prepare(const GsBoard *b)
+{
+	LOCKTAG		tag;
+
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("the season of live leaderboard \"%s\" ended: its rollover needs READ COMMITTED",
+						b->name),
+				 errdetail("The archive must hold every score committed before the rollover, which an older transaction snapshot does not see."),
+				 errhint("Retry in READ COMMITTED, or let gamestats.rollover() (run by run_maintenance()) close the season first.")));
+	SET_LOCKTAG_RELATION(tag, MyDatabaseId, b->source);
+	WaitForLockers(tag, ShareLock, false);
+}
+
+/*
+ * The new season of a live board: its table starts empty (DELETE, so that
+ * the journal follows, as its owner), then a fold.
+ */
+static bool season_live_resetting = false;
+
+static void
+season_live_reset(GsBoard *b)
+{
+	/* our own DELETE: the statement trigger must not take it for a write */
+	season_live_resetting = true;
+	PG_TRY();
+	{
+		gs_spi_exec(psprintf("DELETE FROM ONLY %s", gs_qualified_name(b->source)),
+					0, NULL, NULL, NULL, false, 0, gs_rel_class(b->source).relowner);
+	}
+	PG_FINALLY();
+	{
+		season_live_resetting = false;
+	}
+	PG_END_TRY();
+	CommandCounterIncrement();
+	(void) lb_refresh_board(b);
+}
+
 /*
  * gamestats.set_season(board regclass, period interval,
  *     archive_retention interval DEFAULT NULL, now timestamptz DEFAULT NULL)
@@ -408,13 +498,9 @@ gamestats_set_season(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	b = lb_get_board(relid, "set its seasons");
-	/* live boards (issue 12): the rollover must also empty their source */
+	/* a live board's writes roll its seasons over (season_live_check) */
 	if (gs_board_live(b))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("live leaderboard \"%s\" cannot have seasons yet", b->name),
-				 errdetail("Only query boards have seasons in this version."),
-				 errhint("Create a query board over the same table for seasons.")));
+		season_live_trigger(b);
 	memset(&s, 0, sizeof(s));
 	s.board = relid;
 	s.period = *PG_GETARG_INTERVAL_P(1);
@@ -535,6 +621,8 @@ season_rollover_board(Oid relid, int64 now)
 	if (!season_read(relid, &s))
 		return 0;
 	b = gs_board_get(relid);
+	if (gs_board_live(b) && gs_slot_next(&s.step, s.start) <= now)
+		season_live_prepare(b);
 
 	while (gs_slot_next(&s.step, s.start) <= now)
 	{
@@ -564,10 +652,12 @@ season_rollover_board(Oid relid, int64 now)
 		CommandCounterIncrement();
 	}
 	/*
-	 * The new season: a query board shows it (its window is read again).  A
-	 * live board would empty its source here.
+	 * The new season: a live board's table starts empty; a query board
+	 * shows it (its window is read again).
 	 */
-	if (windowed)
+	if (gs_board_live(b))
+		season_live_reset(b);
+	else if (windowed)
 		(void) lb_refresh_board(b);
 	return closed;
 }
@@ -689,4 +779,56 @@ gs_season_rollover_all(int64 now)
 		if (edata != NULL)
 			lb_record_error(gs_board_get(call.board), edata);
 	}
+}
+
+/*
+ * gamestats.live_season() RETURNS trigger: BEFORE INSERT OR UPDATE OR
+ * DELETE FOR EACH STATEMENT on the table of a seasonal live board.  The
+ * first statement after the end of a season closes it before it writes, so
+ * that a score written after the boundary counts for the new season only,
+ * however late the scheduler is: an INSERT (submit_score's upsert too)
+ * rolls the season over itself; an UPDATE or DELETE, whose rows the
+ * rollover would take away under it, is refused until one has.
+ */
+PG_FUNCTION_INFO_V1(gamestats_live_season);
+Datum
+gamestats_live_season(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	int64		now = GetCurrentStatementStartTimestamp();
+	Oid			board;
+	GsSeason	s;
+	GsBoard    *b;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("gamestats.live_season() must be a BEFORE ... FOR EACH STATEMENT trigger")));
+	board = gs_live_board_of(RelationGetRelid(td->tg_relation));
+	if (!OidIsValid(board) || season_live_resetting)
+		return PointerGetDatum(NULL);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (!season_read(board, &s) || gs_slot_next(&s.step, s.start) > now)
+	{
+		SPI_finish();
+		return PointerGetDatum(NULL);
+	}
+	b = gs_board_get(board);
+	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the season of live leaderboard \"%s\" has ended: roll it over before updating or deleting rows of \"%s\"",
+						b->name, RelationGetRelationName(td->tg_relation)),
+				 errhint("Call gamestats.rollover('%s') (run_maintenance() does), or write with INSERT or gamestats.submit_score(), which roll it over first.",
+						 b->name)));
+	if (!season_try_lock(board))
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("the seasons of live leaderboard \"%s\" are being rolled over", b->name),
+				 errhint("Retry the transaction: the new season starts when the rollover commits.")));
+	(void) season_rollover_board(board, now);
+	SPI_finish();
+	return PointerGetDatum(NULL);
 }

@@ -40,3 +40,11 @@ LANGUAGE C STABLE PARALLEL RESTRICTED
 AS 'MODULE_PATHNAME', 'gamestats_season_end';
 COMMENT ON FUNCTION gamestats.season_end() IS
     'end (exclusive) of the season that the refresh of a seasonal leaderboard computes; null elsewhere';
+
+-- The statement trigger set_season() puts on the table of a live board.
+CREATE FUNCTION gamestats.live_season()
+RETURNS trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'gamestats_live_season';
+COMMENT ON FUNCTION gamestats.live_season() IS
+    'statement trigger of a seasonal live leaderboard''s table: the first write after the end of a season rolls it over first';

@@ -115,10 +115,11 @@ SELECT gamestats.set_season('se_x_board2', '1 hour');
 -- a failed set_season leaves nothing
 SELECT count(*) FROM gamestats.leaderboard_season WHERE board = 'se_x_board2'::regclass;
 
--- a live board cannot have seasons yet
+-- a live board has seasons too (sql/live_seasons.sql): set_season adds its trigger
 CREATE TABLE se_live_src (player_id int PRIMARY KEY, score int);
 SELECT gamestats.create_live_leaderboard('se_live_b', 'se_live_src');
 SELECT gamestats.set_season('se_live_b', '1 day');
+SELECT tgname FROM pg_trigger WHERE tgrelid = 'se_live_src'::regclass AND tgname = 'gamestats_live_season';
 SELECT gamestats.drop_leaderboard('se_live_b');
 -- drop_leaderboard forgets the seasons; the archive stays, still managed
 SELECT gamestats.drop_leaderboard('se_daily');

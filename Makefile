@@ -13,6 +13,7 @@ OBJS = \
 	src/leaderboard.o \
 	src/leaderboard_swap.o \
 	src/query.o \
+	src/rollup.o \
 	src/season.o \
 	src/extension_guard.o \
 	src/live.o
@@ -32,6 +33,7 @@ SCRIPT_PARTS = \
 	src/live.sql \
 	src/seasons.sql \
 	src/queries.sql \
+	src/rollups.sql \
 	src/monitoring.sql \
 	src/event_triggers.sql
 DATA_built = pg_gamestats--$(EXTVERSION).sql
@@ -53,6 +55,7 @@ REGRESS = \
 	queries_security \
 	queries_review \
 	queries_untyped \
+	rollups \
 	live \
 	live_seasons \
 	bad_input \
@@ -100,6 +103,7 @@ ISOLATION = \
 	lookup_checkxmin \
 	board_sizes \
 	swap_locks \
+	rollup_refresh \
 	live_board \
 	season_rollover \
 	season_writes

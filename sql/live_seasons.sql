@@ -50,3 +50,7 @@ SELECT count(*) AS rows_left FROM lsn_scores;
 SELECT gamestats.drop_leaderboard('lsn_board');
 SELECT count(*) FROM pg_trigger WHERE tgrelid = 'lsn_scores'::regclass AND NOT tgisinternal;
 INSERT INTO lsn_scores VALUES (80, 1, '2026-02-01');
+-- the season archive stays a managed table: drop it too, so that later files
+-- of the suite find only their own managed tables
+SELECT gamestats.unmanage_partitions('lsn_board_seasons');
+DROP TABLE lsn_board_seasons;

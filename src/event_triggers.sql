@@ -47,6 +47,14 @@ BEGIN
     END IF;
     DELETE FROM gamestats.partition_config c
      WHERE c.parent::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (dropped);
+    DELETE FROM gamestats.rollup_pending p
+     USING gamestats.rollup_config c
+     WHERE p.rollup OPERATOR(pg_catalog.=) c.rollup
+       AND (c.rollup::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (dropped)
+            OR c.source::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (dropped));
+    DELETE FROM gamestats.rollup_config c
+     WHERE c.rollup::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (dropped)
+        OR c.source::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (dropped);
     DELETE FROM gamestats.leaderboard_segment s
      WHERE s.board::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (dropped);
     FOR job IN
@@ -65,7 +73,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION gamestats.forget_dropped_tables() IS
-    'event trigger: removes the settings of dropped managed tables and leaderboards, and the pg_cron refresh jobs made for those leaderboards';
+    'event trigger: removes the settings of dropped managed tables, rollups and leaderboards, and the pg_cron refresh jobs made for those leaderboards';
 REVOKE ALL ON FUNCTION gamestats.forget_dropped_tables() FROM PUBLIC;
 
 CREATE EVENT TRIGGER gamestats_forget_dropped_tables ON sql_drop

@@ -142,6 +142,7 @@ gamestats_guard_extension_drop(PG_FUNCTION_ARGS)
 	StringInfoData detail;
 	int64		tables;
 	int64		boards;
+	int64		rollups;
 	GsOwnerContext ctx;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
@@ -166,16 +167,27 @@ gamestats_guard_extension_drop(PG_FUNCTION_ARGS)
 	initStringInfo(&detail);
 	tables = append_names(&detail, "Managed tables", "parent", "partition_config");
 	boards = append_names(&detail, "Leaderboards", "board", "leaderboard_config");
+	/* a rollup's source is managed, so rollups alone are rare: named only if any */
+	{
+		StringInfoData more;
+
+		initStringInfo(&more);
+		rollups = append_names(&more, "Rollups", "rollup", "rollup_config");
+		if (rollups > 0)
+			appendStringInfo(&detail, " %s", more.data);
+	}
 	gs_owner_context_leave(&ctx);
 	SPI_finish();
 
-	if (tables > 0 || boards > 0)
+	if (tables > 0 || boards > 0 || rollups > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
 				 errmsg("cannot drop extension \"%s\" while it manages tables or leaderboards",
 						GS_EXTENSION_NAME),
 				 errdetail("%s Their settings would be lost (also with CASCADE), and the boards could not be registered again.",
 						   detail.data),
+				 rollups > 0 ?
+				 errhint("Run SELECT gamestats.drop_rollup(rollup) FROM gamestats.rollups, SELECT gamestats.unmanage_partitions(parent) FROM gamestats.managed_tables and SELECT gamestats.drop_leaderboard(board) FROM gamestats.leaderboards first (this drops the rollups and the boards), then drop the extension.") :
 				 errhint("Run SELECT gamestats.unmanage_partitions(parent) FROM gamestats.managed_tables and SELECT gamestats.drop_leaderboard(board) FROM gamestats.leaderboards first (this drops the boards), then drop the extension.")));
 	PG_RETURN_VOID();
 }

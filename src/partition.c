@@ -36,6 +36,7 @@
 
 #include "pg_gamestats.h"
 #include "partition.h"
+#include "rollup.h"
 #include "season.h"
 
 /*
@@ -664,10 +665,12 @@ item_run_retention(RunItem *it)
 {
 	TimestampTz t0;
 
-	if (it->skipped || !it->inspected || !it->has_retention)
+	if (it->skipped || !it->inspected)
 		return;
 	t0 = GetCurrentTimestamp();
-	(void) gs_try(item_retention, it, &it->run, "retention");
+	/* rollups first: retention must not drop rows no rollup has yet */
+	if (gs_refresh_rollups_of(it->parent, it->now, &it->run.errors) && it->has_retention)
+		(void) gs_try(item_retention, it, &it->run, "retention");
 	it->elapsed += GetCurrentTimestamp() - t0;
 }
 

@@ -17,6 +17,9 @@ $primary->safe_psql('postgres', q{
 	SELECT gamestats.create_leaderboard('board', 'SELECT player_id, score FROM scores');
 	CREATE TABLE events (at timestamptz NOT NULL, v int) PARTITION BY RANGE (at);
 	SELECT gamestats.manage_partitions('events', '1 day', retention => '7 days');
+	INSERT INTO events SELECT now() - i * interval '1 hour', i FROM generate_series(0, 29) i;
+	SELECT gamestats.create_rollup('events_daily', 'events', '1 day', '{}', 'count(*) AS n, sum(v) AS total');
+	INSERT INTO events VALUES (now(), 1000);   -- pending for the next refresh
 });
 $primary->backup('b1');
 my $standby = PostgreSQL::Test::Cluster->new('standby');
@@ -52,6 +55,15 @@ unlike($err, qr/XX000|internal/i, '... not an internal error');
 ($ret, $out, $err) = $standby->psql('postgres',
 	"SELECT gamestats.manage_partitions('events', '1 hour')");
 like($err, qr/ERROR:/, 'manage_partitions on the standby is an error');
+
+# a rollup reads like any table on the standby, with its state; refresh is the primary's
+is($standby->safe_psql('postgres', 'SELECT sum(n) || \'/\' || sum(total) FROM events_daily'),
+	'30/435', 'the standby reads the rollup');
+is($standby->safe_psql('postgres',
+	'SELECT pending_buckets >= 1 AND last_refresh_at IS NOT NULL FROM gamestats.rollups'),
+	't', 'gamestats.rollups works on the standby');
+($ret, $out, $err) = $standby->psql('postgres', "SELECT gamestats.refresh_rollup('events_daily')");
+like($err, qr/ERROR:  cannot refresh a rollup during recovery/, 'refresh_rollup on the standby is a clean error');
 
 # a refresh on the primary is served by the standby once replayed
 $primary->safe_psql('postgres', q{

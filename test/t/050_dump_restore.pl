@@ -27,6 +27,10 @@ my $setup = q{
 	INSERT INTO totals SELECT i, i * 10 FROM generate_series(1, 20) i;
 	SELECT gamestats.create_leaderboard('board', 'SELECT player_id, score FROM totals');
 	COMMENT ON MATERIALIZED VIEW board IS 'all-time board';
+	SELECT gamestats.create_rollup('events_hourly', 'events', '1 hour', '{player_id}',
+	                               'count(*) AS n, sum(v) AS total', filter => 'v >= 0');
+	-- written after the last refresh: pending work that the dump keeps
+	INSERT INTO events VALUES (3, now() - interval '30 hours', 1000);
 	-- a daily board with one archived season (the day before yesterday, UTC)
 	CREATE TABLE wins (player_id bigint, score int, at timestamptz);
 	CREATE FUNCTION day0() RETURNS timestamptz LANGUAGE sql STABLE
@@ -73,7 +77,27 @@ is($node->safe_psql('dst', $cfg), $node->safe_psql('src', $cfg),
 my $boards = q{SELECT board::text, player_column, score_column FROM gamestats.leaderboards};
 is($node->safe_psql('dst', $boards), $node->safe_psql('src', $boards),
 	'leaderboard configuration restored');
-is($node->safe_psql('dst', 'SELECT count(*) FROM events'), '48', 'events restored');
+is($node->safe_psql('dst', 'SELECT count(*) FROM events'), '49', 'events restored');
+my $rollups = q{SELECT rollup::text, source::text, bucket::text, group_by::text, filter, pending_buckets FROM gamestats.rollups};
+is($node->safe_psql('dst', $rollups), $node->safe_psql('src', $rollups),
+	'rollup configuration and pending work restored');
+is($node->safe_psql('dst', q{SELECT string_agg(tgname, ',' ORDER BY tgname) FROM pg_trigger
+	WHERE tgrelid = 'events'::regclass}),
+	'gamestats_rollup_delete,gamestats_rollup_insert,gamestats_rollup_update',
+	'the tracking triggers are restored');
+my $rollup_diff = q{SELECT count(*) FROM (
+	(SELECT gamestats.bucket_start('1 hour', at), player_id, count(*), sum(v) FROM events GROUP BY 1, 2
+	 EXCEPT TABLE events_hourly)
+	UNION ALL
+	(TABLE events_hourly
+	 EXCEPT SELECT gamestats.bucket_start('1 hour', at), player_id, count(*), sum(v) FROM events GROUP BY 1, 2)) d};
+is($node->safe_psql('dst', $rollup_diff), '1', 'the restored rollup lacks only the pending row');
+$node->safe_psql('dst', q{
+	INSERT INTO events VALUES (4, now() - interval '2 hours', 5);
+	SELECT gamestats.refresh_rollup('events_hourly');
+}, extra_params => ['-U', 'game']);
+is($node->safe_psql('dst', $rollup_diff), '0',
+	'after a refresh the restored rollup equals the aggregate (pending and new rows)');
 my $seasons = q{SELECT board::text, season_period, season_start, last_season_start
 	FROM gamestats.leaderboards WHERE season_period IS NOT NULL};
 is($node->safe_psql('dst', $seasons), $node->safe_psql('src', $seasons),
@@ -125,6 +149,7 @@ is($node->safe_psql('dst', 'SELECT count(*) FROM gamestats.managed_tables'), '2'
 # after unmanaging the table and dropping the board (as their owner) the
 # extension drops, and CREATE EXTENSION again starts from a clean slate
 $node->safe_psql('dst', q{
+	SELECT gamestats.drop_rollup(rollup) FROM gamestats.rollups;
 	SELECT gamestats.unmanage_partitions(parent) FROM gamestats.managed_tables;
 	SELECT gamestats.drop_leaderboard(board) FROM gamestats.leaderboards;
 }, extra_params => ['-U', 'game']);
@@ -132,7 +157,7 @@ $node->safe_psql('dst', 'DROP EXTENSION pg_gamestats');
 is($node->safe_psql('dst',
 	"SELECT count(*) FROM pg_class WHERE relnamespace = 'gamestats'::regnamespace"),
 	'0', 'DROP EXTENSION leaves no relation in schema gamestats');
-is($node->safe_psql('dst', 'SELECT count(*) FROM events'), '48',
+is($node->safe_psql('dst', 'SELECT count(*) FROM events'), '50',
 	'DROP EXTENSION keeps the user tables and their rows');
 $node->safe_psql('dst', 'CREATE EXTENSION pg_gamestats');
 is($node->safe_psql('dst', 'SELECT count(*) FROM gamestats.managed_tables'), '0',

@@ -63,6 +63,19 @@ is($node->safe_psql('postgres', q{
 	   AND (d.colocationid IS DISTINCT FROM
 	        (SELECT colocationid FROM pg_dist_partition WHERE logicalrelid = 'events'::regclass))}),
 	'0', 'every partition is distributed and co-located with the parent');
+# without retention, rows older than the oldest partition stay in the
+# default partition; default_rows counts them on the shards
+$node->safe_psql('postgres', q{
+	CREATE TABLE kept (player_id bigint NOT NULL, at timestamptz NOT NULL)
+	  PARTITION BY RANGE (at);
+	SELECT create_distributed_table('kept', 'player_id');
+	SELECT gamestats.manage_partitions('kept', '1 day', premake => 1);
+	INSERT INTO kept SELECT p, now() - interval '40 days' FROM generate_series(1, 25) p;
+	SELECT count(*) FROM gamestats.run_maintenance('kept');
+});
+is($node->safe_psql('postgres', q{SELECT default_rows FROM gamestats.managed_tables WHERE parent = 'kept'::regclass}),
+	'25', 'default_rows counts the rows of a distributed default partition');
+
 # a shell with local rows: a table distributed after rows went in
 $node->safe_psql('postgres', q{
 	CREATE TABLE late (player_id bigint NOT NULL, at timestamptz NOT NULL)
@@ -104,5 +117,44 @@ foreach my $t (['players', 'ARRAY[7]::bigint[]'], ['regions', 'ARRAY[1]'])
 	like($err, qr/0A000: cannot read Citus table "$t->[0]" through pg_gamestats/,
 		"lookup() on $t->[0] refuses with feature_not_supported");
 }
+
+# boards over a distributed table: made and refreshed with the plain
+# aggregate query, on the coordinator, scanning the board no more than a
+# board over a local table does
+$node->safe_psql('postgres', q{
+	CREATE TABLE scores (player_id bigint, score int);
+	SELECT create_distributed_table('scores', 'player_id');
+	CREATE TABLE local_scores (player_id bigint, score int);
+	INSERT INTO scores SELECT p % 100, p FROM generate_series(1, 1000) p;
+	INSERT INTO local_scores SELECT * FROM scores;
+});
+($rc, $out, $err) = $node->psql('postgres', q{
+	SELECT gamestats.create_leaderboard('dist_board',
+	    'SELECT player_id, sum(score) AS score FROM scores GROUP BY player_id')});
+is($rc, 0, 'create_leaderboard over a distributed table works with the plain query') or diag($err);
+$node->safe_psql('postgres', q{
+	SELECT gamestats.create_leaderboard('local_board',
+	    'SELECT player_id, sum(score) AS score FROM local_scores GROUP BY player_id')});
+my %delta;
+foreach my $b ('dist_board', 'local_board')
+{
+	my $scans = qq{SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0)
+	  FROM pg_stat_user_tables WHERE relid = '$b'::regclass};
+	$node->safe_psql('postgres', 'SELECT pg_stat_force_next_flush()');
+	my $s0 = $node->safe_psql('postgres', $scans);
+	$node->safe_psql('postgres', qq{
+		SELECT gamestats.refresh_leaderboard('$b');
+		SELECT pg_stat_force_next_flush();});
+	$delta{$b} = $node->safe_psql('postgres', $scans) - $s0;
+}
+ok($delta{dist_board} <= $delta{local_board},
+	"a refresh scans the distributed board no more than the local one ($delta{dist_board} vs $delta{local_board})");
+is($node->safe_psql('postgres', q{
+	SELECT count(*) FROM (TABLE dist_board EXCEPT TABLE local_board) d}), '0',
+	'the distributed board ranks as the local one');
+is($node->safe_psql('postgres', q{
+	SELECT string_agg(player_id || ':' || rank, ',' ORDER BY rank)
+	  FROM gamestats.top(NULL::dist_board, 3)}),
+	'99:1,98:2,97:3', 'top() reads the board, which lives on the coordinator');
 
 done_testing();

@@ -22,7 +22,10 @@
 #include "catalog/pg_namespace.h"
 #include "commands/extension.h"
 #include "storage/bufmgr.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "fmgr.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "pg_gamestats.h"
@@ -115,4 +118,38 @@ gs_citus_refuse_local_rows(Oid relid, const char *parentname)
 					   parentname),
 			 errhint("Once the distributed table holds them, remove them with SELECT truncate_local_data_after_distributing_table('%s').",
 					 gs_qualified_name(relid))));
+}
+
+/*
+ * gamestats.relation_size(rel regclass) RETURNS bigint
+ *
+ * pg_total_relation_size(rel), except for a Citus table, whose shell on the
+ * coordinator holds none of its rows: then the total size of its shards
+ * across the cluster, as citus_total_relation_size reports it.
+ */
+PG_FUNCTION_INFO_V1(gamestats_relation_size);
+Datum
+gamestats_relation_size(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		values[1];
+	bool		isnull;
+	Datum		result;
+
+	if (!gs_is_citus_table(relid))
+		return DirectFunctionCall1(pg_total_relation_size, ObjectIdGetDatum(relid));
+
+	values[0] = ObjectIdGetDatum(relid);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT pg_catalog.citus_total_relation_size($1)",
+							  1, argtypes, values, NULL, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "could not read the size of Citus table \"%s\"", get_rel_name(relid));
+	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	SPI_finish();
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(DatumGetInt64(result));
 }

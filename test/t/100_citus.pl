@@ -63,6 +63,13 @@ is($node->safe_psql('postgres', q{
 	   AND (d.colocationid IS DISTINCT FROM
 	        (SELECT colocationid FROM pg_dist_partition WHERE logicalrelid = 'events'::regclass))}),
 	'0', 'every partition is distributed and co-located with the parent');
+# sizes are the cluster's, not the shells'
+is($node->safe_psql('postgres', q{
+	SELECT bool_and(p.total_bytes = citus_total_relation_size(p.partition)),
+	       bool_or(p.total_bytes > pg_total_relation_size(p.partition))
+	  FROM gamestats.partitions p WHERE p.parent = 'events'::regclass}),
+	't|t', 'gamestats.partitions reports the sizes of the shards');
+
 # without retention, rows older than the oldest partition stay in the
 # default partition; default_rows counts them on the shards
 $node->safe_psql('postgres', q{
@@ -155,6 +162,6 @@ is($node->safe_psql('postgres', q{
 is($node->safe_psql('postgres', q{
 	SELECT string_agg(player_id || ':' || rank, ',' ORDER BY rank)
 	  FROM gamestats.top(NULL::dist_board, 3)}),
-	'99:1,98:2,97:3', 'top() reads the board, which lives on the coordinator');
+	'0:1,99:2,98:3', 'top() reads the board, which lives on the coordinator');
 
 done_testing();

@@ -14,7 +14,8 @@ OBJS = \
 	src/leaderboard.o \
 	src/leaderboard_swap.o \
 	src/query.o \
-	src/extension_guard.o
+	src/extension_guard.o \
+	src/live.o
 
 EXTENSION = pg_gamestats
 # The version is stated once, in the control file; the library reports it
@@ -28,6 +29,7 @@ SCRIPT_PARTS = \
 	src/core.sql \
 	src/partitions.sql \
 	src/leaderboards.sql \
+	src/live.sql \
 	src/queries.sql \
 	src/monitoring.sql \
 	src/event_triggers.sql
@@ -50,6 +52,7 @@ REGRESS = \
 	queries_security \
 	queries_review \
 	queries_untyped \
+	live \
 	bad_input \
 	security \
 	monitoring
@@ -93,7 +96,8 @@ ISOLATION = \
 	lookup_rowtype \
 	lookup_checkxmin \
 	board_sizes \
-	swap_locks
+	swap_locks \
+	live_board
 ISOLATION_OPTS = --inputdir=test --outputdir=test_output \
 	--temp-instance=tmp_check_isolation --temp-config=$(ISOLATION_CONF) \
 	--encoding=UTF8 --no-locale

@@ -36,6 +36,7 @@
 
 #include "pg_gamestats.h"
 #include "board.h"
+#include "live.h"
 
 /* ---------------------------------------------------------------------
  * Rank types, columns, index roles
@@ -105,6 +106,7 @@ const GsIndexSpec gs_board_indexes[GS_NUM_INDEXES] = {
 
 /* gamestats.leaderboard_config, as last opened: its invalidation clears the cache */
 static Oid	config_relid = InvalidOid;
+static Oid	live_config_relid = InvalidOid;
 
 typedef struct ConfigScan
 {
@@ -147,6 +149,8 @@ config_scan_begin(ConfigScan *cs, const char *table, Oid board,
 	cs->rel = table_open(gs_catalog_relid(table), AccessShareLock);
 	if (strcmp(table, "leaderboard_config") == 0)
 		config_relid = RelationGetRelid(cs->rel);
+	else if (strcmp(table, "live_config") == 0)
+		live_config_relid = RelationGetRelid(cs->rel);
 	cs->desc = RelationGetDescr(cs->rel);
 	ScanKeyInit(&cs->keys[0], config_attno(cs->desc, "board"), BTEqualStrategyNumber,
 				F_OIDEQ, ObjectIdGetDatum(board));
@@ -224,7 +228,7 @@ board_cache_invalidate(Datum arg, Oid relid)
 
 	if (board_cache == NULL)
 		return;
-	if (OidIsValid(relid) && relid != config_relid)
+	if (OidIsValid(relid) && relid != config_relid && relid != live_config_relid)
 	{
 		entry = hash_search(board_cache, &relid, HASH_FIND, NULL);
 		if (entry)
@@ -272,7 +276,70 @@ board_load_definition(BoardEntry *e, Oid relid)
 	rank_type = config_get_string(&cs, tup, "rank_type");
 	config_scan_end(&cs);
 	e->board.rank_type = gs_rank_type_parse(rank_type ? rank_type : "");
+
+	/* a live board has a row in live_config too */
+	config_scan_begin(&cs, "live_config", relid, NULL, NULL);
+	tup = config_scan_next(&cs);
+	e->board.source = HeapTupleIsValid(tup) ?
+		DatumGetObjectId(config_get(&cs, tup, "source", &isnull)) : InvalidOid;
+	config_scan_end(&cs);
 	return true;
+}
+
+/* The live board whose source is "source", or InvalidOid. */
+Oid
+gs_live_board_of(Oid source)
+{
+	Relation	rel = table_open(gs_catalog_relid("live_config"), AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	AttrNumber	srcatt = config_attno(desc, "source");
+	AttrNumber	boardatt = config_attno(desc, "board");
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			board = InvalidOid;
+
+	/* few rows: no index needed */
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		bool		isnull;
+
+		if (DatumGetObjectId(heap_getattr(tup, srcatt, desc, &isnull)) == source)
+		{
+			board = DatumGetObjectId(heap_getattr(tup, boardatt, desc, &isnull));
+			break;
+		}
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return board;
+}
+
+/*
+ * What gamestats.live_config holds for board "board" under "snapshot"
+ * (NULL: a fresh catalog snapshot); false if the board is not live.
+ */
+bool
+gs_live_state(Oid board, Snapshot snapshot, GsLiveState *st)
+{
+	ConfigScan	cs;
+	HeapTuple	tup;
+	bool		isnull;
+
+	config_scan_begin(&cs, "live_config", board, NULL, snapshot);
+	tup = config_scan_next(&cs);
+	if (HeapTupleIsValid(tup))
+	{
+		st->source = DatumGetObjectId(config_get(&cs, tup, "source", &isnull));
+		st->journal = DatumGetObjectId(config_get(&cs, tup, "journal", &isnull));
+		st->order_index = config_get_string(&cs, tup, "order_index");
+		st->compacted = DatumGetObjectId(config_get(&cs, tup, "compacted", &isnull));
+		st->sums = DatumGetObjectId(config_get(&cs, tup, "sums", &isnull));
+		st->generation = DatumGetInt64(config_get(&cs, tup, "generation", &isnull));
+		st->fold_filenode = DatumGetObjectId(config_get(&cs, tup, "fold_filenode", &isnull));
+	}
+	config_scan_end(&cs);
+	return HeapTupleIsValid(tup);
 }
 
 /* The board's column of role "col"; an error if it is gone. */

@@ -118,6 +118,7 @@ typedef struct GsBoard
 	const char *column[GS_NUM_COLUMNS]; /* names; NULL: no such column */
 	bool		descending;
 	GsRankType	rank_type;
+	Oid			source;			/* live boards: the table ranked (live.h) */
 	/* the layout of the relation (gs_board_open only) */
 	AttrNumber	attno[GS_NUM_COLUMNS];	/* InvalidAttrNumber: no such column */
 	Oid			segment_type;	/* InvalidOid: not segmented */
@@ -126,6 +127,7 @@ typedef struct GsBoard
 } GsBoard;
 
 #define gs_board_segmented(b)	((b)->column[GS_COL_SEGMENT] != NULL)
+#define gs_board_live(b)		OidIsValid((b)->source)
 
 /* The pg_cron job of a board, as schedule_refresh() made it. */
 typedef struct GsBoardJob

@@ -70,3 +70,29 @@ REVOKE ALL ON FUNCTION gamestats.forget_dropped_tables() FROM PUBLIC;
 
 CREATE EVENT TRIGGER gamestats_forget_dropped_tables ON sql_drop
     EXECUTE FUNCTION gamestats.forget_dropped_tables();
+
+-- A REFRESH MATERIALIZED VIEW of a live board -- by hand, or the one
+-- pg_restore runs -- becomes a fold (src/live.c): without this its journal
+-- would count the changes the refreshed board already holds.
+CREATE FUNCTION gamestats.live_refresh_start()
+RETURNS pg_catalog.event_trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'gamestats_live_refresh_start';
+COMMENT ON FUNCTION gamestats.live_refresh_start() IS
+    'event trigger: before a REFRESH MATERIALIZED VIEW of a live leaderboard, keeps the writers of its table out';
+REVOKE ALL ON FUNCTION gamestats.live_refresh_start() FROM PUBLIC;
+
+CREATE FUNCTION gamestats.live_refresh_end()
+RETURNS pg_catalog.event_trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'gamestats_live_refresh_end';
+COMMENT ON FUNCTION gamestats.live_refresh_end() IS
+    'event trigger: after a REFRESH MATERIALIZED VIEW of a live leaderboard, empties its journal as a fold does';
+REVOKE ALL ON FUNCTION gamestats.live_refresh_end() FROM PUBLIC;
+
+CREATE EVENT TRIGGER gamestats_live_refresh_start ON ddl_command_start
+    WHEN TAG IN ('REFRESH MATERIALIZED VIEW')
+    EXECUTE FUNCTION gamestats.live_refresh_start();
+CREATE EVENT TRIGGER gamestats_live_refresh_end ON ddl_command_end
+    WHEN TAG IN ('REFRESH MATERIALIZED VIEW')
+    EXECUTE FUNCTION gamestats.live_refresh_end();

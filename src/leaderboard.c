@@ -37,12 +37,14 @@
 
 #include "pg_gamestats.h"
 #include "leaderboard.h"
+#include "live.h"
 
 typedef enum LbStrategy
 {
 	LB_SWAP,
 	LB_CONCURRENTLY,
-	LB_BLOCKING
+	LB_BLOCKING,
+	LB_COMPACT
 } LbStrategy;
 
 /* strategy's values, by LbStrategy */
@@ -50,6 +52,7 @@ static const GsChoice lb_strategies[] = {
 	[LB_SWAP] = {"swap", "the default"},
 	[LB_CONCURRENTLY] = {"concurrently", NULL},
 	[LB_BLOCKING] = {"blocking", NULL},
+	[LB_COMPACT] = {"compact", "live boards: compact the changes since the last fold"},
 };
 
 static int64 lb_refresh(GsBoard *b, LbStrategy strategy, const char *label,
@@ -648,34 +651,77 @@ PG_FUNCTION_INFO_V1(gamestats_create_leaderboard);
 Datum
 gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 {
-	static const char *const argnames[] = {"board", "query", "player_column",
+	LbDefinition def;
+
+	lb_definition_args(fcinfo, "query", &def);
+	def.query = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	PG_RETURN_OID(lb_create(&def, NULL, NULL));
+}
+
+/*
+ * The arguments that create_leaderboard and create_live_leaderboard share,
+ * in the same places (board, 1: "second", player_column, score_column,
+ * descending, tiebreak_column, segment_column, rank_type), checked into
+ * *def; def->query is left to the caller.
+ */
+void
+lb_definition_args(FunctionCallInfo fcinfo, const char *second, LbDefinition *def)
+{
+	const char *const argnames[] = {"board", second, "player_column",
 	"score_column", "descending", NULL, NULL, "rank_type"};
-	LbNew		n;
-	Oid			boardid;
 	int			i;
 
 	for (i = 0; i < lengthof(argnames); i++)
 		if (argnames[i] != NULL)
 			gs_require_arg(fcinfo, i, argnames[i]);
+	memset(def, 0, sizeof(LbDefinition));
+	def->board_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	def->column[GS_COL_PLAYER] = pstrdup(NameStr(*PG_GETARG_NAME(2)));
+	def->column[GS_COL_SCORE] = pstrdup(NameStr(*PG_GETARG_NAME(3)));
+	def->descending = PG_GETARG_BOOL(4);
+	def->column[GS_COL_TIEBREAK] = PG_ARGISNULL(5) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(5)));
+	def->column[GS_COL_SEGMENT] = PG_ARGISNULL(6) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(6)));
+	def->rank_type = gs_rank_type_parse(text_to_cstring(PG_GETARG_TEXT_PP(7)));
+}
+
+/*
+ * Creates a board: validates the query, creates the materialized view that
+ * ranks its rows (WITH NO DATA), its indexes and its configuration row,
+ * runs "before_fill" (live boards add their parts), then fills it by the
+ * swap refresh path (as the owner, with a safe search_path), all in the
+ * caller's transaction: an error leaves nothing.  Locks only the new board
+ * (ACCESS EXCLUSIVE, as CREATE MATERIALIZED VIEW does) and, for reading,
+ * the tables of the query.  Returns the board's OID.
+ */
+Oid
+lb_create(const LbDefinition *def, void (*before_fill) (Oid boardid, void *arg),
+		  void *arg)
+{
+	LbNew		n;
+	Oid			boardid;
+	int			i;
 
 	memset(&n, 0, sizeof(n));
-	n.board_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	n.column[GS_COL_PLAYER] = pstrdup(NameStr(*PG_GETARG_NAME(2)));
-	n.column[GS_COL_SCORE] = pstrdup(NameStr(*PG_GETARG_NAME(3)));
-	n.descending = PG_GETARG_BOOL(4);
-	n.column[GS_COL_TIEBREAK] = PG_ARGISNULL(5) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(5)));
-	n.column[GS_COL_SEGMENT] = PG_ARGISNULL(6) ? NULL : pstrdup(NameStr(*PG_GETARG_NAME(6)));
-	n.rank_type = gs_rank_type_parse(text_to_cstring(PG_GETARG_TEXT_PP(7)));
+	n.board_text = pstrdup(def->board_text);
+	for (i = 0; i < GS_COL_RANK; i++)
+		n.column[i] = def->column[i] ? pstrdup(def->column[i]) : NULL;
+	n.descending = def->descending;
+	n.rank_type = def->rank_type;
 
 	gs_forbid_in_recovery("create a leaderboard");
 	lb_new_name(&n);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	lb_new_query(&n, text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	lb_new_query(&n, def->query);
 	boardid = lb_new_view(&n);
 	lb_new_indexes(&n);
 	lb_new_config(&n, boardid);
+	if (before_fill)
+	{
+		before_fill(boardid, arg);
+		CommandCounterIncrement();
+	}
 
 	/*
 	 * The first contents, built like every swap refresh: as the owner, with
@@ -685,7 +731,14 @@ gamestats_create_leaderboard(PG_FUNCTION_ARGS)
 	(void) lb_refresh(gs_board_get(boardid), LB_SWAP, "create", true);
 
 	SPI_finish();
-	PG_RETURN_OID(boardid);
+	return boardid;
+}
+
+/* Runs one statement of a refresh or a fold as the owner of gamestats' tables. */
+void
+lb_spi_as_owner(const char *sql, int nargs, Oid *argtypes, Datum *values)
+{
+	lb_spi(sql, nargs, argtypes, values, NULL, true);
 }
 
 /*
@@ -708,8 +761,27 @@ lb_refresh(GsBoard *b, LbStrategy strategy, const char *label, bool creating)
 	gs_board_check_columns(b);
 	started = GetCurrentTimestamp();
 
+	if (strategy == LB_COMPACT)
+	{
+		if (!gs_board_live(b))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("leaderboard \"%s\" is not live: only live boards are compacted", b->name),
+					 errhint("Refresh it with the 'swap' strategy.")));
+		return gs_live_compact(b);
+	}
+	if (gs_board_live(b) && strategy != LB_SWAP)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("live leaderboard \"%s\" is folded only by the 'swap' strategy", b->name),
+				 errdetail("A fold must forget the changes it folds in, in the same snapshot; PostgreSQL's REFRESH cannot."),
+				 errhint("Call gamestats.refresh_leaderboard(board) without a strategy.")));
 	if (strategy == LB_SWAP)
+	{
 		lb_refresh_swap(b, &sz, creating);
+		if (gs_board_live(b))
+			gs_live_after_fold(b);
+	}
 	else
 	{
 		char	   *sql = psprintf("REFRESH MATERIALIZED VIEW %s%s",
@@ -827,6 +899,39 @@ gamestats_refresh_leaderboard(PG_FUNCTION_ARGS)
 	if (failed)
 		PG_RETURN_NULL();
 	PG_RETURN_INT64(rows);
+}
+
+/*
+ * Records the sizes of a board that PostgreSQL's REFRESH just rebuilt, as
+ * a refresh with strategy "label" ('blocking' or 'concurrently') would.
+ * SPI connected.
+ */
+void
+lb_record_refresh(const GsBoard *b, const char *label)
+{
+	GsOwnerContext ctx;
+	LbSizes		sz;
+
+	gs_owner_context_enter(&ctx, gs_rel_class(b->relid).relowner);
+	lb_count(b, b->name, -1, &sz);
+	gs_owner_context_leave(&ctx);
+	(void) lb_write_state(b, &sz, label, GetCurrentTimestamp());
+}
+
+/*
+ * A fold of live board "relid" now, without the ownership check (the
+ * TRUNCATE trigger of its source runs it for whoever truncated).
+ */
+int64
+lb_fold_now(Oid relid, const char *label)
+{
+	int64		rows;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	rows = lb_refresh(gs_board_get(relid), LB_SWAP, label, false);
+	SPI_finish();
+	return rows;
 }
 
 /* ---------------------------------------------------------------------------

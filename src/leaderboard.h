@@ -20,7 +20,24 @@ typedef struct LbSizes
 	Datum		segment_rows;	/* bigint[], when segments > 0 */
 } LbSizes;
 
+/* What create_leaderboard is given, checked by lb_create(). */
+typedef struct LbDefinition
+{
+	const char *board_text;
+	const char *query;
+	const char *column[GS_COL_RANK];	/* by role; NULL: not given */
+	bool		descending;
+	GsRankType	rank_type;
+} LbDefinition;
+
 /* leaderboard.c */
+extern void lb_definition_args(FunctionCallInfo fcinfo, const char *second,
+							   LbDefinition *def);
+extern Oid	lb_create(const LbDefinition *def,
+					  void (*before_fill) (Oid boardid, void *arg), void *arg);
+extern int64 lb_fold_now(Oid relid, const char *label);
+extern void lb_record_refresh(const GsBoard *b, const char *label);
+extern void lb_spi_as_owner(const char *sql, int nargs, Oid *argtypes, Datum *values);
 extern void lb_count(const GsBoard *b, const char *rel, int64 rows, LbSizes *sz);
 
 /* leaderboard_swap.c */

@@ -49,6 +49,7 @@
 
 #include "pg_gamestats.h"
 #include "leaderboard.h"
+#include "live.h"
 
 /*
  * Turns the unique violation of the board's (segment,) player index into an
@@ -221,8 +222,9 @@ lb_dest_create(Oid relid)
  * transient heap.  Returns the number of rows.
  */
 static uint64
-lb_fill(Oid newheap, Query *query, const char *board)
+lb_fill(Oid newheap, Query *query, const GsBoard *b)
 {
+	const char *board = b->name;
 	DestReceiver *dest = lb_dest_create(newheap);
 	const char *label = psprintf("gamestats.refresh_leaderboard(%s)", board);
 	List	   *rewritten;
@@ -251,6 +253,9 @@ lb_fill(Oid newheap, Query *query, const char *board)
 	ExecutorFinish(qd);
 	ExecutorEnd(qd);
 	FreeQueryDesc(qd);
+	/* a live board forgets the journal entries this snapshot folded */
+	if (gs_board_live(b))
+		gs_live_after_fill(b, GetActiveSnapshot());
 	PopActiveSnapshot();
 	dest->rDestroy(dest);
 
@@ -586,7 +591,7 @@ lb_swap_build(LbSwap *sw, LbSizes *sz, bool creating)
 	sw->newheap = make_new_heap(sw->b->relid, board->rd_rel->reltablespace,
 								board->rd_rel->relam,
 								board->rd_rel->relpersistence, ExclusiveLock);
-	sw->processed = lb_fill(sw->newheap, lb_board_query(board), sw->b->name);
+	sw->processed = lb_fill(sw->newheap, lb_board_query(board), sw->b);
 	CommandCounterIncrement();
 	sw->copies = lb_build_indexes(sw->b, board, sw->newheap, sw->board_indexes,
 								  creating);

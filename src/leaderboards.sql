@@ -52,15 +52,37 @@ CREATE TABLE gamestats.leaderboard_segment (
 COMMENT ON TABLE gamestats.leaderboard_segment IS
     'rows per segment of each segmented leaderboard, rewritten in the transaction of every refresh';
 
+-- Live boards (src/live.c): the table each ranks, the journal of its
+-- changes since the last fold, and which fold the board's storage holds.
+-- fold_filenode is the board's relfilenode as the last fold left it: a
+-- REFRESH MATERIALIZED VIEW that the event triggers of live boards did not
+-- see gives the board new storage, and the query functions then refuse to
+-- mix it with the journal until the next fold.
+CREATE TABLE gamestats.live_config (
+    board          pg_catalog.regclass PRIMARY KEY
+                   REFERENCES gamestats.leaderboard_config (board) ON DELETE CASCADE,
+    source         pg_catalog.regclass NOT NULL UNIQUE,
+    journal        pg_catalog.regclass NOT NULL,
+    order_index    pg_catalog.name NOT NULL,
+    compacted      pg_catalog.regclass NOT NULL,
+    sums           pg_catalog.regclass NOT NULL,
+    generation     pg_catalog.int8 NOT NULL DEFAULT 0,
+    fold_filenode  pg_catalog.oid NOT NULL DEFAULT 0
+);
+COMMENT ON TABLE gamestats.live_config IS
+    'one row per live leaderboard: its source table, its journal of changes since the last fold, and the storage that fold left';
+
 SELECT pg_catalog.pg_extension_config_dump('gamestats.leaderboard_config', '');
+SELECT pg_catalog.pg_extension_config_dump('gamestats.live_config', '');
 SELECT pg_catalog.pg_extension_config_dump('gamestats.leaderboard_segment', '');
 
 -- Anyone may read the definitions and sizes (readers of a board need them);
 -- only the functions below write, as the extension owner, after checking
 -- that the caller owns the board.
 REVOKE ALL ON gamestats.leaderboard_config, gamestats.leaderboard_segment,
-              gamestats.leaderboard_errors FROM PUBLIC;
-GRANT SELECT ON gamestats.leaderboard_config, gamestats.leaderboard_segment TO PUBLIC;
+              gamestats.leaderboard_errors, gamestats.live_config FROM PUBLIC;
+GRANT SELECT ON gamestats.leaderboard_config, gamestats.leaderboard_segment,
+                gamestats.live_config TO PUBLIC;
 
 -- Each function checks that the caller owns the board (create_leaderboard
 -- needs CREATE on the target schema, like CREATE MATERIALIZED VIEW), so
@@ -125,6 +147,14 @@ $$;
 COMMENT ON FUNCTION gamestats.leaderboard_job_schedule(pg_catalog.int8) IS
     'cron schedule of a pg_cron job, or NULL without pg_cron';
 
+-- Changes of a live board not yet folded into it (NULL for other boards).
+CREATE FUNCTION gamestats.live_pending(board pg_catalog.regclass)
+RETURNS pg_catalog.int8
+LANGUAGE C STRICT STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'gamestats_live_pending';
+COMMENT ON FUNCTION gamestats.live_pending(pg_catalog.regclass) IS
+    'number of changes of a live leaderboard waiting for its next fold (refresh_leaderboard), or NULL for a board that is not live';
+
 CREATE VIEW gamestats.leaderboards AS
 SELECT c.board,
        c.player_column,
@@ -143,8 +173,16 @@ SELECT c.board,
        c.descending,
        c.tiebreak_column,
        c.segment_column,
-       c.rank_type
+       c.rank_type,
+       l.board IS NOT NULL AS live,
+       CASE WHEN l.board IS NOT NULL THEN gamestats.live_pending(c.board) END AS pending_changes,
+       l.source,
+       CASE WHEN l.board IS NOT NULL
+            THEN gamestats.live_pending(c.board) OPERATOR(pg_catalog.>)
+                 pg_catalog.current_setting('gamestats.live_fold_threshold')::pg_catalog.int8
+       END AS fold_overdue
   FROM gamestats.leaderboard_config c
+  LEFT JOIN gamestats.live_config l ON l.board OPERATOR(pg_catalog.=) c.board
   LEFT JOIN gamestats.leaderboard_errors e ON e.board OPERATOR(pg_catalog.=) c.board
   LEFT JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.board;
 COMMENT ON VIEW gamestats.leaderboards IS

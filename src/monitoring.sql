@@ -171,13 +171,14 @@ SELECT n.nspname AS schema,
        CASE WHEN EXISTS (SELECT FROM gamestats.leaderboard_errors e
                           WHERE e.board OPERATOR(pg_catalog.=) c.board)
             THEN 1 ELSE 0 END AS last_refresh_error,
-       gamestats.cron_interval(j.schedule) AS schedule_interval_seconds
+       gamestats.cron_interval(j.schedule) AS schedule_interval_seconds,
+       gamestats.live_pending(c.board) AS live_pending_changes
   FROM gamestats.leaderboard_config c
   JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.board
   JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace
   LEFT JOIN gamestats.monitoring_job_schedules() j ON j.jobid OPERATOR(pg_catalog.=) c.jobid;
 COMMENT ON VIEW gamestats.monitoring_boards IS
-    'per leaderboard, for monitoring (pg_monitor): rows, the last refresh (when, how long), whether the latest refresh failed, and the longest gap of its pg_cron schedule';
+    'per leaderboard, for monitoring (pg_monitor): rows, the last refresh (when, how long), whether the latest refresh failed, the longest gap of its pg_cron schedule, and a live board''s changes waiting for a fold';
 
 REVOKE ALL ON gamestats.monitoring_tables, gamestats.monitoring_boards FROM PUBLIC;
 GRANT SELECT ON gamestats.monitoring_tables, gamestats.monitoring_boards TO pg_monitor;

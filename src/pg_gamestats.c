@@ -20,6 +20,7 @@ PG_MODULE_MAGIC;
 int			gamestats_lock_timeout = 100;
 int			gamestats_lock_retries = 5;
 int			gamestats_max_batch = 10000;
+int			gamestats_live_fold_threshold = 100000;
 
 void		_PG_init(void);
 
@@ -49,6 +50,15 @@ _PG_init(void)
 							NULL,
 							&gamestats_max_batch,
 							10000, 1, 1000000,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("gamestats.live_fold_threshold",
+							"Pending changes of a live leaderboard past which gamestats.leaderboards reports its fold as overdue.",
+							NULL,
+							&gamestats_live_fold_threshold,
+							100000, 0, INT_MAX,
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);

@@ -26,6 +26,7 @@
 extern int	gamestats_lock_timeout;
 extern int	gamestats_lock_retries;
 extern int	gamestats_max_batch;
+extern int	gamestats_live_fold_threshold;
 
 /* util.c */
 extern int	gs_begin_lock_timeout(void);
@@ -73,6 +74,11 @@ extern void gs_citus_refuse_direct_read(Relation rel);
 extern void gs_citus_refuse_local_rows(Oid relid, const char *parentname);
 
 extern bool gs_have_pg_cron(void);
+extern bool gs_score_is_nan(Oid type, Datum d);
+
+/* query.c */
+extern Oid	gs_rowtype_relid(FunctionCallInfo fcinfo, int argno, const char *fname);
+extern Datum gs_coerce_value(Datum value, Oid srctype, Oid target, const char *what);
 extern void gs_require_pg_cron(void);
 
 #endif							/* PG_GAMESTATS_H */

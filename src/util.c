@@ -9,6 +9,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "access/htup_details.h"
@@ -25,6 +27,7 @@
 #include "funcapi.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/numeric.h"
 #include "utils/resowner.h"
 #include "utils/syscache.h"
 
@@ -422,4 +425,20 @@ gs_require_pg_cron(void)
 				 errmsg("pg_cron is not installed in database \"%s\"",
 						get_database_name(MyDatabaseId)),
 				 errhint("Install pg_cron (Debian package postgresql-<major version>-cron), add it to shared_preload_libraries, set cron.database_name to this database, restart the server and run CREATE EXTENSION pg_cron, or call the function from a scheduler of your own.")));
+}
+
+/*
+ * Is "d", a value of "type", a NaN?  NaN scores are left out of every
+ * board, like NULL ones (NaN sorts above Infinity).
+ */
+bool
+gs_score_is_nan(Oid type, Datum d)
+{
+	if (type == FLOAT8OID)
+		return isnan(DatumGetFloat8(d));
+	if (type == FLOAT4OID)
+		return isnan(DatumGetFloat4(d));
+	if (type == NUMERICOID)
+		return numeric_is_nan(DatumGetNumeric(d));
+	return false;
 }

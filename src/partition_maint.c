@@ -437,15 +437,14 @@ citus_move_rows(GsTable *t, Oid defoid, Oid newoid, int64 lo, int64 hi)
 							  1, argtypes, values, NULL, true, 1) != SPI_OK_SELECT ||
 		SPI_processed != 1)
 		elog(ERROR, "could not read the distribution column of \"%s\"", t->relname);
-	values[0] = ObjectIdGetDatum(newoid);
-	values[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	argtypes[1] = TEXTOID;
 	{
 		Oid			a3[3] = {OIDOID, TEXTOID, TEXTOID};
 		Datum		v3[3];
 
-		v3[0] = values[0];
-		v3[1] = values[1];
+		v3[0] = ObjectIdGetDatum(newoid);
+		v3[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		if (isnull)
+			elog(ERROR, "could not read the distribution column of \"%s\"", t->relname);
 		v3[2] = CStringGetTextDatum(t->qualname);
 		if (SPI_execute_with_args("SELECT pg_catalog.create_distributed_table($1::pg_catalog.regclass, $2, colocate_with => $3)",
 								  3, a3, v3, NULL, false, 0) != SPI_OK_SELECT)

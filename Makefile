@@ -14,6 +14,7 @@ OBJS = \
 	src/leaderboard.o \
 	src/leaderboard_swap.o \
 	src/query.o \
+	src/season.o \
 	src/extension_guard.o \
 	src/live.o
 
@@ -30,6 +31,7 @@ SCRIPT_PARTS = \
 	src/partitions.sql \
 	src/leaderboards.sql \
 	src/live.sql \
+	src/seasons.sql \
 	src/queries.sql \
 	src/monitoring.sql \
 	src/event_triggers.sql
@@ -53,9 +55,11 @@ REGRESS = \
 	queries_review \
 	queries_untyped \
 	live \
+	live_seasons \
 	bad_input \
 	security \
-	monitoring
+	monitoring \
+	seasons
 # The files that need pg_cron; they are skipped, with a line saying so, on
 # a server that has no pg_cron package (PostgreSQL 19).
 REGRESS_CRON = \
@@ -97,7 +101,9 @@ ISOLATION = \
 	lookup_checkxmin \
 	board_sizes \
 	swap_locks \
-	live_board
+	live_board \
+	season_rollover \
+	season_writes
 ISOLATION_OPTS = --inputdir=test --outputdir=test_output \
 	--temp-instance=tmp_check_isolation --temp-config=$(ISOLATION_CONF) \
 	--encoding=UTF8 --no-locale

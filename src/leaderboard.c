@@ -38,6 +38,7 @@
 #include "pg_gamestats.h"
 #include "leaderboard.h"
 #include "live.h"
+#include "season.h"
 
 typedef enum LbStrategy
 {
@@ -76,7 +77,7 @@ lb_spi(const char *sql, int nargs, Oid *argtypes, Datum *values,
  * Looks up a board for an action on it: the relation must exist and be a
  * registered leaderboard, and the caller must own it.
  */
-static GsBoard *
+GsBoard *
 lb_get_board(Oid relid, const char *action)
 {
 	GsBoard    *b;
@@ -750,6 +751,8 @@ lb_refresh(GsBoard *b, LbStrategy strategy, const char *label, bool creating)
 {
 	TimestampTz started;
 	LbSizes		sz;
+	GsSeasonWindow season;
+	int64		rows;
 
 	/* conflicts with another refresh, not with readers */
 	LockRelationOid(b->relid, ExclusiveLock);
@@ -776,6 +779,8 @@ lb_refresh(GsBoard *b, LbStrategy strategy, const char *label, bool creating)
 				 errmsg("live leaderboard \"%s\" is folded only by the 'swap' strategy", b->name),
 				 errdetail("A fold must forget the changes it folds in, in the same snapshot; PostgreSQL's REFRESH cannot."),
 				 errhint("Call gamestats.refresh_leaderboard(board) without a strategy.")));
+	/* a seasonal board's query sees its season (season.c) */
+	gs_season_window_enter(b->relid, &season);
 	if (strategy == LB_SWAP)
 	{
 		lb_refresh_swap(b, &sz, creating);
@@ -797,7 +802,16 @@ lb_refresh(GsBoard *b, LbStrategy strategy, const char *label, bool creating)
 		lb_count(b, b->name, -1, &sz);
 		gs_owner_context_leave(&ctx);
 	}
-	return lb_write_state(b, &sz, label, started);
+	rows = lb_write_state(b, &sz, label, started);
+	gs_season_window_leave(&season);
+	return rows;
+}
+
+/* A swap refresh of the board, for season.c; returns its rows. */
+int64
+lb_refresh_board(GsBoard *b)
+{
+	return lb_refresh(b, LB_SWAP, lb_strategies[LB_SWAP].name, false);
 }
 
 /*
@@ -805,7 +819,7 @@ lb_refresh(GsBoard *b, LbStrategy strategy, const char *label, bool creating)
  * the view shows, and only to the board's readers (messages quote rows).
  * Locks the configuration row: a board dropped meanwhile records nothing.
  */
-static void
+void
 lb_record_error(GsBoard *b, ErrorData *edata)
 {
 	Oid			argtypes[2] = {REGCLASSOID, TEXTOID};

@@ -39,6 +39,9 @@ extern int64 lb_fold_now(Oid relid, const char *label);
 extern void lb_record_refresh(const GsBoard *b, const char *label);
 extern void lb_spi_as_owner(const char *sql, int nargs, Oid *argtypes, Datum *values);
 extern void lb_count(const GsBoard *b, const char *rel, int64 rows, LbSizes *sz);
+extern GsBoard *lb_get_board(Oid relid, const char *action);
+extern void lb_record_error(GsBoard *b, ErrorData *edata);
+extern int64 lb_refresh_board(GsBoard *b);
 
 /* leaderboard_swap.c */
 extern void lb_refresh_swap(const GsBoard *b, LbSizes *sz, bool creating);

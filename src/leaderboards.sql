@@ -76,6 +76,26 @@ SELECT pg_catalog.pg_extension_config_dump('gamestats.leaderboard_config', '');
 SELECT pg_catalog.pg_extension_config_dump('gamestats.live_config', '');
 SELECT pg_catalog.pg_extension_config_dump('gamestats.leaderboard_segment', '');
 
+-- The seasons of a board (set_season, src/season.c): its period, its
+-- archive <board>_seasons (a table of the partition manager, which keeps its
+-- archive_retention) and the start of its current season.  Goes with the
+-- board's configuration; the archive stays when the board is dropped.
+CREATE TABLE gamestats.leaderboard_season (
+    board             pg_catalog.regclass PRIMARY KEY
+                      REFERENCES gamestats.leaderboard_config (board) ON DELETE CASCADE,
+    period            pg_catalog.interval NOT NULL
+                      CHECK (period OPERATOR(pg_catalog.=) ANY (ARRAY['1 hour', '1 day', '1 week', '1 month']::pg_catalog.interval[])),
+    archive           pg_catalog.regclass NOT NULL,
+    season_start      pg_catalog.timestamptz NOT NULL,
+    last_season_start pg_catalog.timestamptz,
+    last_rollover_at  pg_catalog.timestamptz
+);
+COMMENT ON TABLE gamestats.leaderboard_season IS
+    'seasons of each seasonal leaderboard: period, archive table, current season, last season archived (written by set_season and rollover)';
+SELECT pg_catalog.pg_extension_config_dump('gamestats.leaderboard_season', '');
+REVOKE ALL ON gamestats.leaderboard_season FROM PUBLIC;
+GRANT SELECT ON gamestats.leaderboard_season TO PUBLIC;
+
 -- Anyone may read the definitions and sizes (readers of a board need them);
 -- only the functions below write, as the extension owner, after checking
 -- that the caller owns the board.
@@ -180,11 +200,15 @@ SELECT c.board,
        CASE WHEN l.board IS NOT NULL
             THEN gamestats.live_pending(c.board) OPERATOR(pg_catalog.>)
                  pg_catalog.current_setting('gamestats.live_fold_threshold')::pg_catalog.int8
-       END AS fold_overdue
+       END AS fold_overdue,
+       s.period AS season_period,
+       s.season_start,
+       s.last_season_start
   FROM gamestats.leaderboard_config c
   LEFT JOIN gamestats.live_config l ON l.board OPERATOR(pg_catalog.=) c.board
   LEFT JOIN gamestats.leaderboard_errors e ON e.board OPERATOR(pg_catalog.=) c.board
+  LEFT JOIN gamestats.leaderboard_season s ON s.board OPERATOR(pg_catalog.=) c.board
   LEFT JOIN pg_catalog.pg_class r ON r.oid OPERATOR(pg_catalog.=) c.board;
 COMMENT ON VIEW gamestats.leaderboards IS
-    'every leaderboard with its size, last refresh (time, duration, strategy, error) and pg_cron schedule';
+    'every leaderboard with its size, last refresh (time, duration, strategy, error), pg_cron schedule and seasons';
 GRANT SELECT ON gamestats.leaderboards TO PUBLIC;

@@ -1149,10 +1149,16 @@ gamestats_submit_score(PG_FUNCTION_ARGS)
 				 errmsg("leaderboard \"%s\" has no segments", b->name),
 				 errhint("Leave the segment argument null for this board.")));
 
+	/*
+	 * The board stays locked but closed meanwhile: the write may fold it
+	 * (the first write of a new season rolls the old one over).
+	 */
+	relation_close(board, NoLock);
 	ret = SPI_execute_plan(p->plan, values, NULL, false, 0);
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "submit_score failed: %s", SPI_result_code_string(ret));
 	SPI_finish();
+	board = relation_open(boardid, AccessShareLock);
 
 	/* read it back, live, with a snapshot that sees the write */
 	CommandCounterIncrement();

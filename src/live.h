@@ -49,6 +49,7 @@
 /* The trigger on a live board's source. */
 #define GS_LIVE_TRIGGER "gamestats_live"
 #define GS_LIVE_TRUNCATE_TRIGGER "gamestats_live_truncate"
+#define GS_LIVE_SEASON_TRIGGER "gamestats_live_season"
 
 /* What gamestats.live_config says of a live board. */
 typedef struct GsLiveState

@@ -36,6 +36,7 @@
 
 #include "pg_gamestats.h"
 #include "partition.h"
+#include "season.h"
 
 /*
  * The lock that serialises maintenance of a parent: an advisory lock tag
@@ -779,6 +780,8 @@ gamestats_run_maintenance(PG_FUNCTION_ARGS)
 	SPI_connect();
 	if (OidIsValid(only))
 		require_managed(only);
+	else
+		gs_season_rollover_all(now);	/* archives first: their rows get partitions */
 	items = load_items(only, now);
 	run_items(items, true);
 
@@ -837,6 +840,8 @@ gamestats_run_maintenance_proc(PG_FUNCTION_ARGS)
 	SPI_connect_ext(atomic ? 0 : SPI_OPT_NONATOMIC);
 	if (OidIsValid(only))
 		require_managed(only);
+	else
+		gs_season_rollover_all(now);	/* archives first: their rows get partitions */
 	items = load_items(only, now);
 	run_items(items, atomic);
 	SPI_finish();

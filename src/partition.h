@@ -96,6 +96,7 @@ extern GsKeyKind gs_key_kind(Oid keytype, const char *epoch, const char *relname
 extern bool gs_key_kind_of(Oid keytype, GsKeyKind bigint_kind, GsKeyKind *kind);
 extern void gs_parse_step(const Interval *iv, GsKeyKind kind, const char *relname,
 						  GsStep *step);
+extern char *gs_interval_text(const Interval *iv);
 extern int64 gs_slot_floor(const GsStep *step, int64 ts);
 extern int64 gs_slot_next(const GsStep *step, int64 ts);
 extern int64 gs_ts_minus_interval(int64 ts, const Interval *iv);

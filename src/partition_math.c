@@ -51,8 +51,9 @@ floor_div(int64 a, int64 b)
 	return q;
 }
 
-static char *
-interval_text(const Interval *iv)
+/* An interval as interval_out writes it, for messages. */
+char *
+gs_interval_text(const Interval *iv)
 {
 	return DatumGetCString(DirectFunctionCall1(interval_out,
 											   IntervalPGetDatum((Interval *) iv)));
@@ -161,13 +162,13 @@ gs_check_retention(const Interval *retention, int64 now)
 		|| !gs_interval_is_finite(retention))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("retention must be positive, not \"%s\"", interval_text(retention)),
+				 errmsg("retention must be positive, not \"%s\"", gs_interval_text(retention)),
 				 errhint("Pass an interval such as '30 days', or null to keep partitions forever.")));
 	if (retention->month < 0 || retention->day < 0 || retention->time < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("retention \"%s\" mixes positive and negative parts",
-						interval_text(retention)),
+						gs_interval_text(retention)),
 				 errdetail("Its length would change with the length of the months it spans, and now - retention could lie after now."),
 				 errhint("Pass an interval whose parts are all positive, such as '30 days' or '1 mon 15 days'.")));
 
@@ -181,7 +182,7 @@ gs_check_retention(const Interval *retention, int64 now)
 	if ((double) now - span < (double) MIN_TIMESTAMP + 2.0 * 366.0 * USECS_PER_DAY)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("retention \"%s\" is too long", interval_text(retention)),
+				 errmsg("retention \"%s\" is too long", gs_interval_text(retention)),
 				 errdetail("now - retention would be before 4713 BC, the earliest time PostgreSQL can store."),
 				 errhint("Pass a shorter retention, or null to keep partitions forever.")));
 }
@@ -235,7 +236,7 @@ gs_parse_step(const Interval *iv, GsKeyKind kind, const char *relname,
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unsupported partition_interval \"%s\" for table \"%s\"",
-						interval_text(iv), relname),
+						gs_interval_text(iv), relname),
 				 errhint("Use whole minutes that divide an hour (such as 15 minutes), whole hours that divide a day, 1 day, 1 week, 1 month, 3 months or 1 year.")));
 
 	if (kind == GS_KEY_DATE && step->kind == GS_STEP_FIXED &&
@@ -243,7 +244,7 @@ gs_parse_step(const Interval *iv, GsKeyKind kind, const char *relname,
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("partition_interval \"%s\" is shorter than a day, but the key of table \"%s\" is a date",
-						interval_text(iv), relname),
+						gs_interval_text(iv), relname),
 				 errhint("Use 1 day or longer for date keys.")));
 }
 

@@ -27,6 +27,17 @@ my $setup = q{
 	INSERT INTO totals SELECT i, i * 10 FROM generate_series(1, 20) i;
 	SELECT gamestats.create_leaderboard('board', 'SELECT player_id, score FROM totals');
 	COMMENT ON MATERIALIZED VIEW board IS 'all-time board';
+	-- a daily board with one archived season (the day before yesterday, UTC)
+	CREATE TABLE wins (player_id bigint, score int, at timestamptz);
+	CREATE FUNCTION day0() RETURNS timestamptz LANGUAGE sql STABLE
+		AS $$SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - interval '2 days'$$;
+	INSERT INTO wins VALUES (1, 5, day0() + interval '1 hour'), (2, 8, day0() + interval '2 hours'),
+	                        (1, 4, day0() + interval '1 day 1 hour');
+	SELECT gamestats.create_leaderboard('daily',
+		$$SELECT player_id, sum(score)::int AS score FROM public.wins
+		   WHERE at >= gamestats.season_start() AND at < gamestats.season_end() GROUP BY 1$$);
+	SELECT gamestats.set_season('daily', '1 day', now => day0() + interval '12 hours');
+	SELECT * FROM gamestats.rollover('daily', now => day0() + interval '1 day 5 minutes');
 };
 $node->safe_psql('src', $setup, extra_params => ['-U', 'game']);
 
@@ -41,7 +52,7 @@ $node->safe_psql('src', q{
 is($node->safe_psql('src', q{
 	SELECT (SELECT count(last_error) FROM gamestats.managed_tables)
 	     + (SELECT count(last_error) FROM gamestats.leaderboards)},
-	extra_params => ['-U', 'game']), '2', 'the owner sees the errors of its table and board');
+	extra_params => ['-U', 'game']), '4', 'the owner sees the errors of its tables and boards');
 
 my $dump = $node->basedir . '/src.dump';
 $node->command_ok(['pg_dump', '-Fc', '-U', 'game', '-d', $node->connstr('src'), '-f', $dump],
@@ -63,6 +74,13 @@ my $boards = q{SELECT board::text, player_column, score_column FROM gamestats.le
 is($node->safe_psql('dst', $boards), $node->safe_psql('src', $boards),
 	'leaderboard configuration restored');
 is($node->safe_psql('dst', 'SELECT count(*) FROM events'), '48', 'events restored');
+my $seasons = q{SELECT board::text, season_period, season_start, last_season_start
+	FROM gamestats.leaderboards WHERE season_period IS NOT NULL};
+is($node->safe_psql('dst', $seasons), $node->safe_psql('src', $seasons),
+	'season configuration restored');
+my $archive = q{SELECT season_start, season_end, rank, player_id, score FROM daily_seasons ORDER BY 1, 3};
+is($node->safe_psql('dst', $archive), $node->safe_psql('src', $archive), 'season archive restored');
+is($node->safe_psql('dst', 'SELECT count(*) FROM daily_seasons'), '2', 'the archived season has its two players');
 is($node->safe_psql('dst', q{
 	SELECT (SELECT count(last_error) FROM gamestats.managed_tables)
 	     + (SELECT count(last_error) FROM gamestats.leaderboards)}), '0',
@@ -83,6 +101,14 @@ $node->safe_psql('dst', q{
 }, extra_params => ['-U', 'game']);
 is($node->safe_psql('dst',
 	'SELECT player_id FROM gamestats.top(NULL::board, 1)'), '1', 'refresh works after restore');
+# run_maintenance() above closed yesterday's season of the restored board
+is($node->safe_psql('dst', q{
+	SELECT season_start = day0() + interval '2 days' AND last_season_start = day0() + interval '1 day'
+	  FROM gamestats.leaderboards WHERE board = 'daily'::regclass}),
+	't', 'the restored seasonal board rolls over');
+is($node->safe_psql('dst',
+	"SELECT string_agg(player_id || ':' || score, ',' ORDER BY season_start, rank) FROM daily_seasons"),
+	'2:8,1:5,1:4', 'its archive gets the next season');
 
 # DROP EXTENSION is refused while a table is managed or a board exists,
 # also with CASCADE: it would forget them silently
@@ -90,10 +116,10 @@ foreach my $drop ('DROP EXTENSION pg_gamestats', 'DROP EXTENSION pg_gamestats CA
 {
 	my ($ret, $out, $err) = $node->psql('dst', $drop);
 	isnt($ret, 0, "$drop is refused while the extension manages something");
-	like($err, qr/ERROR:  cannot drop extension "pg_gamestats" while it manages tables or leaderboards\nDETAIL:  Managed tables: public\.events\. Leaderboards: public\.board\./,
+	like($err, qr/ERROR:  cannot drop extension "pg_gamestats" while it manages tables or leaderboards\nDETAIL:  Managed tables: public\.(?:events, public\.daily_seasons|daily_seasons, public\.events)\. Leaderboards: public\.(?:board, public\.daily|daily, public\.board)\./,
 		"$drop names what it manages");
 }
-is($node->safe_psql('dst', 'SELECT count(*) FROM gamestats.managed_tables'), '1',
+is($node->safe_psql('dst', 'SELECT count(*) FROM gamestats.managed_tables'), '2',
 	'the refused drop keeps the configuration');
 
 # after unmanaging the table and dropping the board (as their owner) the

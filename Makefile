@@ -6,6 +6,7 @@ MODULE_big = pg_gamestats
 OBJS = \
 	src/pg_gamestats.o \
 	src/util.o \
+	src/citus.o \
 	src/partition_math.o \
 	src/partition_maint.o \
 	src/partition.o \

@@ -88,7 +88,34 @@ lb_board_query(Relation board)
 		RewriteRule *rule = rules->rules[i];
 
 		if (rule->event == CMD_SELECT && list_length(rule->actions) == 1)
-			return copyObject(linitial_node(Query, rule->actions));
+		{
+			Query	   *query = copyObject(linitial_node(Query, rule->actions));
+			ListCell   *lc;
+
+			/*
+			 * Up to PostgreSQL 15 the stored query begins with two range
+			 * table entries for the view itself (OLD and NEW), which no part
+			 * of the query refers to.  The standard planner ignores them; a
+			 * planner hook that walks the whole range table (Citus's) would
+			 * scan the board -- which fails before it is populated and is
+			 * wasted work afterwards.  Make them empty results.
+			 */
+			foreach(lc, query->rtable)
+			{
+				RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
+
+				if (rte->rtekind == RTE_RELATION && rte->relid == RelationGetRelid(board))
+				{
+					RangeTblEntry *empty = makeNode(RangeTblEntry);
+
+					empty->rtekind = RTE_RESULT;
+					empty->eref = rte->eref;
+					empty->alias = rte->alias;
+					lfirst(lc) = empty;
+				}
+			}
+			return query;
+		}
 	}
 	elog(ERROR, "could not find the query of materialized view \"%s\"",
 		 RelationGetRelationName(board));

@@ -378,6 +378,120 @@ default_has_blocks(Oid defoid)
 }
 
 /*
+ * May the (locked) default partition hold rows?  For a local table its
+ * block count says; a Citus table's rows are in its shards, so ask in SQL,
+ * which Citus routes there, after refusing a shell that holds rows itself.
+ */
+static bool
+default_may_have_rows(GsTable *t, Oid defoid)
+{
+	if (!gs_is_citus_table(t->parent))
+		return default_has_blocks(defoid);
+	gs_citus_refuse_local_rows(defoid, t->relname);
+	if (SPI_execute(psprintf("SELECT FROM %s LIMIT 1", gs_qualified_name(defoid)),
+					true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the default partition of \"%s\"", t->relname);
+	return SPI_processed > 0;
+}
+
+/*
+ * Moves the rows of [lo, hi) out of the default partition of a
+ * hash-distributed table into newoid, a standalone table like the parent:
+ * distributes it co-located with the parent, copies the rows with
+ * INSERT ... SELECT and deletes them from the default partition, all in SQL
+ * that Citus runs on the shards, in this transaction; the caller attaches
+ * it afterwards (the attach's check of the default partition no longer
+ * finds them).  Counts the rows on both sides: any difference is an error,
+ * which rolls the whole step back.  Generated columns are computed again.
+ */
+static int64
+citus_move_rows(GsTable *t, Oid defoid, Oid newoid, int64 lo, int64 hi)
+{
+	char		method = gs_citus_partmethod(t->parent);
+	const char *key = quote_identifier(t->keyname);
+	char	   *qualdef = gs_qualified_name(defoid);
+	char	   *qualnew = gs_qualified_name(newoid);
+	TupleDesc	desc;
+	Relation	rel;
+	StringInfoData cols;
+	Oid			argtypes[2];
+	Datum		values[2];
+	bool		isnull;
+	int64		inserted;
+	int64		deleted;
+	int			i;
+
+	if (method != 'h')
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot move rows out of the default partition of Citus table \"%s\"",
+						t->relname),
+				 errdetail("pg_gamestats moves default-partition rows only for hash-distributed tables."),
+				 errhint("Move the rows yourself, or distribute the table with create_distributed_table().")));
+
+	/* the distribution column and co-location of the parent */
+	argtypes[0] = OIDOID;
+	values[0] = ObjectIdGetDatum(t->parent);
+	if (SPI_execute_with_args("SELECT pg_catalog.column_to_column_name(logicalrelid, partkey)"
+							  " FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1",
+							  1, argtypes, values, NULL, true, 1) != SPI_OK_SELECT ||
+		SPI_processed != 1)
+		elog(ERROR, "could not read the distribution column of \"%s\"", t->relname);
+	{
+		Oid			a3[3] = {OIDOID, TEXTOID, TEXTOID};
+		Datum		v3[3];
+
+		v3[0] = ObjectIdGetDatum(newoid);
+		v3[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		if (isnull)
+			elog(ERROR, "could not read the distribution column of \"%s\"", t->relname);
+		v3[2] = CStringGetTextDatum(t->qualname);
+		if (SPI_execute_with_args("SELECT pg_catalog.create_distributed_table($1::pg_catalog.regclass, $2, colocate_with => $3)",
+								  3, a3, v3, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not distribute \"%s\"", get_rel_name(newoid));
+	}
+
+	rel = relation_open(newoid, NoLock);
+	desc = RelationGetDescr(rel);
+	initStringInfo(&cols);
+	for (i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		if (att->attisdropped || att->attgenerated)
+			continue;
+		if (cols.len > 0)
+			appendStringInfoString(&cols, ", ");
+		appendStringInfoString(&cols, quote_identifier(NameStr(att->attname)));
+	}
+	relation_close(rel, NoLock);
+
+	argtypes[0] = argtypes[1] = gs_key_type(t->kind);
+	values[0] = gs_ts_to_key(t->kind, lo);
+	values[1] = gs_ts_to_key(t->kind, hi);
+	if (SPI_execute_with_args(psprintf("INSERT INTO %s (%s) SELECT %s FROM ONLY %s WHERE %s >= $1 AND %s < $2",
+									   qualnew, cols.data, cols.data, qualdef, key, key),
+							  2, argtypes, values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not copy rows into \"%s\"", get_rel_name(newoid));
+	inserted = (int64) SPI_processed;
+	if (SPI_execute_with_args(psprintf("DELETE FROM ONLY %s WHERE %s >= $1 AND %s < $2",
+									   qualdef, key, key),
+							  2, argtypes, values, NULL, false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "could not delete rows from \"%s\"", get_rel_name(defoid));
+	deleted = (int64) SPI_processed;
+	if (inserted != deleted)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("rows of the default partition of \"%s\" changed while they were moved",
+						t->relname),
+				 errdetail("%lld rows were copied and %lld deleted.",
+						   (long long) inserted, (long long) deleted),
+				 errhint("Run the maintenance again, or leave the step to the next scheduled one.")));
+	CommandCounterIncrement();
+	return inserted;
+}
+
+/*
  * Has the (locked) default partition rows in [lo, hi)?  Asked in SQL, which
  * can use an index on the key, before the move scans the whole partition;
  * with a fresh snapshot, as the move reads it.
@@ -743,13 +857,13 @@ create_slot(void *varg)
 		bool		parent_locked = false;
 
 		lock_bounded(a->defoid, AccessShareLock, true);
-		if (!a->is_default && (a->lo <= a->now || default_has_blocks(a->defoid)))
+		if (!a->is_default && (a->lo <= a->now || default_may_have_rows(t, a->defoid)))
 		{
 			lock_bounded(t->parent, ShareRowExclusiveLock, true);
 			parent_locked = true;
 		}
 		lock_exclusive(a->defoid);
-		move = !a->is_default && default_has_blocks(a->defoid);
+		move = !a->is_default && default_may_have_rows(t, a->defoid);
 		if (move && !parent_locked)
 			ereport(ERROR,
 					(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
@@ -787,7 +901,12 @@ create_slot(void *varg)
 		run_sql(psprintf("GRANT %s ON TABLE %s%s", g->privs, qualnew, g->tail));
 	}
 
-	if (move && default_has_rows_in(t, a->defoid, a->lo, a->hi))
+	if (move && gs_is_citus_table(t->parent))
+	{
+		if (default_has_rows_in(t, a->defoid, a->lo, a->hi))
+			a->moved = citus_move_rows(t, a->defoid, a->newoid, a->lo, a->hi);
+	}
+	else if (move && default_has_rows_in(t, a->defoid, a->lo, a->hi))
 	{
 		rows = take_rows(t, a->defoid, a->newoid, a->lo, a->hi, a->cache);
 		a->moved = rows->count;
@@ -1066,7 +1185,7 @@ gs_maintain_create(GsTable *t, int64 now, bool has_start, int64 start, GsRun *ru
 	if (OidIsValid(defoid))
 	{
 		LockRelationOid(defoid, AccessShareLock);
-		if (!default_has_blocks(defoid))
+		if (!default_may_have_rows(t, defoid))
 			defoid = InvalidOid;
 	}
 

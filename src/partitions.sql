@@ -119,13 +119,20 @@ AS 'MODULE_PATHNAME', 'gamestats_partition_bounds';
 COMMENT ON FUNCTION gamestats.partition_bounds(pg_catalog.regclass, pg_catalog.text) IS
     'partitions of a range-partitioned table with their bounds as timestamptz (UTC); reads the catalogs without locking';
 
+CREATE FUNCTION gamestats.relation_size(rel pg_catalog.regclass)
+RETURNS pg_catalog.int8
+LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'gamestats_relation_size';
+COMMENT ON FUNCTION gamestats.relation_size(pg_catalog.regclass) IS
+    'bytes of a table with its indexes and TOAST: pg_total_relation_size, or for a Citus table the size of its shards across the cluster';
+
 CREATE VIEW gamestats.partitions AS
 SELECT c.parent,
        b.partition,
        b.range_from,
        b.range_to,
        b.is_default,
-       pg_catalog.pg_total_relation_size(b.partition) AS total_bytes,
+       gamestats.relation_size(b.partition) AS total_bytes,
        CASE WHEN r.reltuples OPERATOR(pg_catalog.<) 0 THEN NULL
             ELSE r.reltuples::pg_catalog.int8 END AS est_rows
   FROM gamestats.partition_config c

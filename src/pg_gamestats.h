@@ -67,6 +67,12 @@ extern int	gs_parse_choice(const char *argname, const char *value,
 							const GsChoice *choices, int n);
 extern Tuplestorestate *gs_srf_begin(FunctionCallInfo fcinfo, bool use_expected,
 									 TupleDesc *desc);
+/* citus.c */
+extern char gs_citus_partmethod(Oid relid);
+extern bool gs_is_citus_table(Oid relid);
+extern void gs_citus_refuse_direct_read(Relation rel);
+extern void gs_citus_refuse_local_rows(Oid relid, const char *parentname);
+
 extern bool gs_have_pg_cron(void);
 extern bool gs_score_is_nan(Oid type, Datum d);
 

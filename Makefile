@@ -106,6 +106,7 @@ ISOLATION = \
 	swap_locks \
 	rollup_refresh \
 	live_board \
+	live_season_rollover \
 	season_rollover \
 	season_writes
 ISOLATION_OPTS = --inputdir=test --outputdir=test_output \

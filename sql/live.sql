@@ -317,6 +317,19 @@ SELECT gamestats.create_live_leaderboard('bad5', 'lv_textscore', score_column =>
 SELECT gamestats.create_live_leaderboard('bad6', 'board_a');
 SELECT gamestats.create_live_leaderboard('board_t', 'lv_textscore');
 SELECT * FROM gamestats.submit_score(NULL::board_t, 1, 'abc', op => 'incr');
+-- what the triggers and the reads refuse: an index the journal cannot keep,
+-- an order index dropped by hand, a ranked column renamed away
+CREATE INDEX lv_bad_idx ON board_t_changes ((score || 'x'));
+INSERT INTO lv_textscore VALUES (1, 'a');
+DROP INDEX lv_bad_idx;
+INSERT INTO lv_textscore VALUES (1, 'a');
+SELECT rank, player_id, score FROM gamestats.top(NULL::board_t);
+ALTER TABLE lv_textscore RENAME COLUMN score TO points;
+INSERT INTO lv_textscore VALUES (2, 'b');
+ALTER TABLE lv_textscore RENAME COLUMN points TO score;
+INSERT INTO lv_textscore VALUES (2, 'b');
+DROP INDEX lv_textscore_gamestats_order;
+SELECT * FROM gamestats.top(NULL::board_t);
 SELECT * FROM gamestats.submit_score(NULL::board_a, 1, 10, op => 'max');
 SELECT * FROM gamestats.submit_score(NULL::board_a, NULL::int, 10);
 SELECT * FROM gamestats.submit_score(NULL::board_a, 1, NULL::int);

@@ -60,6 +60,9 @@
  * ---------------------------------------------------------------------
  */
 
+/* more than the journal's own index, and someone added indexes to it */
+#define GS_LIVE_MAX_JOURNAL_INDEXES 4
+
 typedef struct LiveSource
 {
 	Oid			source;			/* hash key */
@@ -69,6 +72,10 @@ typedef struct LiveSource
 	AttrNumber	attno[GS_COL_RANK];	/* in the source; Invalid: none */
 	bool		nan_possible;	/* float or numeric score */
 	Oid			scoretype;
+	/* the journal's indexes (its own order index), for the inserts */
+	int			nindexes;
+	Oid			indexoid[GS_LIVE_MAX_JOURNAL_INDEXES];
+	IndexInfo  *indexinfo[GS_LIVE_MAX_JOURNAL_INDEXES];	/* in CacheMemoryContext */
 } LiveSource;
 
 static HTAB *live_sources = NULL;
@@ -84,6 +91,92 @@ live_sources_invalidate(Datum arg, Oid relid)
 	hash_seq_init(&status, live_sources);
 	while ((e = hash_seq_search(&status)) != NULL)
 		e->valid = false;
+}
+
+/*
+ * The journal's indexes, with the IndexInfo its inserts need, built once
+ * per cache load (the trigger runs for every row written).
+ */
+static void
+live_source_indexes(LiveSource *e)
+{
+	Relation	journal = table_open(e->journal, AccessShareLock);
+	List	   *indexoids = RelationGetIndexList(journal);
+	ListCell   *lc;
+	int			i;
+
+	for (i = 0; i < e->nindexes; i++)
+		if (e->indexinfo[i])
+			pfree(e->indexinfo[i]);
+	e->nindexes = 0;
+	foreach(lc, indexoids)
+	{
+		Relation	index = index_open(lfirst_oid(lc), AccessShareLock);
+		MemoryContext old;
+		IndexInfo  *info;
+
+		old = MemoryContextSwitchTo(CacheMemoryContext);
+		info = BuildIndexInfo(index);
+		MemoryContextSwitchTo(old);
+		if (info->ii_Expressions != NIL || info->ii_Predicate != NIL ||
+			e->nindexes == GS_LIVE_MAX_JOURNAL_INDEXES)
+		{
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("journal \"%s\" of a live leaderboard has an index it cannot keep",
+							RelationGetRelationName(journal)),
+					 errdetail("Its indexes must be plain btrees on its columns, %d at most.",
+							   GS_LIVE_MAX_JOURNAL_INDEXES),
+					 errhint("Drop index \"%s\": the journal needs only its own index.",
+							 RelationGetRelationName(index))));
+		}
+		e->indexoid[e->nindexes] = lfirst_oid(lc);
+		e->indexinfo[e->nindexes] = info;
+		e->nindexes++;
+		index_close(index, AccessShareLock);
+	}
+	list_free(indexoids);
+	table_close(journal, AccessShareLock);
+}
+
+/*
+ * Fills the entry of source "rel": its live board, the columns ranked and
+ * the journal's indexes; false when the table has no live board.
+ */
+static bool
+live_source_load(LiveSource *e, Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	Oid			boardid;
+	GsLiveState st;
+	GsBoard    *b;
+	int			i;
+
+	boardid = gs_live_board_of(relid);
+	if (!OidIsValid(boardid) || !gs_live_state(boardid, NULL, &st))
+		return false;
+	b = gs_board_get(boardid);
+	e->board = boardid;
+	e->journal = st.journal;
+	for (i = 0; i < GS_COL_RANK; i++)
+	{
+		e->attno[i] = InvalidAttrNumber;
+		if (b->column[i] == NULL)
+			continue;
+		e->attno[i] = get_attnum(relid, b->column[i]);
+		if (e->attno[i] == InvalidAttrNumber)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("table \"%s\" has no column \"%s\", which live leaderboard \"%s\" ranks by",
+							RelationGetRelationName(rel), b->column[i], b->name),
+					 errhint("Rename the column back, or drop the board with gamestats.drop_leaderboard().")));
+	}
+	e->scoretype = getBaseType(TupleDescAttr(RelationGetDescr(rel),
+											 e->attno[GS_COL_SCORE] - 1)->atttypid);
+	e->nan_possible = e->scoretype == FLOAT8OID || e->scoretype == FLOAT4OID ||
+		e->scoretype == NUMERICOID;
+	live_source_indexes(e);
+	return true;
 }
 
 /* The live board of source "relid", loaded into the cache. */
@@ -107,17 +200,27 @@ live_source(Relation rel)
 	}
 	e = hash_search(live_sources, &relid, HASH_ENTER, &found);
 	if (!found)
+	{
 		e->valid = false;
+		e->nindexes = 0;
+	}
 	while (!e->valid)
 	{
-		Oid			boardid = InvalidOid;
-		GsLiveState st;
-		GsBoard    *b;
-		int			i;
+		bool		live = false;
 
+		/* an invalidation during the load clears "valid" again: load again */
 		e->valid = true;
-		boardid = gs_live_board_of(relid);
-		if (!OidIsValid(boardid) || !gs_live_state(boardid, NULL, &st))
+		PG_TRY();
+		{
+			live = live_source_load(e, rel);
+		}
+		PG_CATCH();
+		{
+			e->valid = false;
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+		if (!live)
 		{
 			/*
 			 * The trigger outlived its board (a restore loses the
@@ -126,26 +229,6 @@ live_source(Relation rel)
 			hash_search(live_sources, &relid, HASH_REMOVE, NULL);
 			return NULL;
 		}
-		b = gs_board_get(boardid);
-		e->board = boardid;
-		e->journal = st.journal;
-		for (i = 0; i < GS_COL_RANK; i++)
-		{
-			e->attno[i] = InvalidAttrNumber;
-			if (b->column[i] == NULL)
-				continue;
-			e->attno[i] = get_attnum(relid, b->column[i]);
-			if (e->attno[i] == InvalidAttrNumber)
-				ereport(ERROR,
-						(errcode(ERRCODE_UNDEFINED_COLUMN),
-						 errmsg("table \"%s\" has no column \"%s\", which live leaderboard \"%s\" ranks by",
-								RelationGetRelationName(rel), b->column[i], b->name),
-						 errhint("Rename the column back, or drop the board with gamestats.drop_leaderboard().")));
-		}
-		e->scoretype = getBaseType(TupleDescAttr(RelationGetDescr(rel),
-												 e->attno[GS_COL_SCORE] - 1)->atttypid);
-		e->nan_possible = e->scoretype == FLOAT8OID || e->scoretype == FLOAT4OID ||
-			e->scoretype == NUMERICOID;
 	}
 	return e;
 }
@@ -267,11 +350,8 @@ gamestats_live_capture(PG_FUNCTION_ARGS)
 	bool		has_old = false,
 				has_new = false;
 	Relation	journal;
-	List	   *indexoids;
-	Relation   *indexes;
-	IndexInfo **infos;
-	ListCell   *lc;
-	int			n = 0;
+	Relation	indexes[GS_LIVE_MAX_JOURNAL_INDEXES];
+	int			n;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(td->tg_event))
@@ -299,26 +379,12 @@ gamestats_live_capture(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 
 	journal = table_open(ls->journal, RowExclusiveLock);
-	indexoids = RelationGetIndexList(journal);
-	indexes = palloc(sizeof(Relation) * Max(list_length(indexoids), 1));
-	infos = palloc(sizeof(IndexInfo *) * Max(list_length(indexoids), 1));
-	foreach(lc, indexoids)
-	{
-		indexes[n] = index_open(lfirst_oid(lc), RowExclusiveLock);
-		infos[n] = BuildIndexInfo(indexes[n]);
-		if (infos[n]->ii_Expressions != NIL || infos[n]->ii_Predicate != NIL)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("journal \"%s\" of a live leaderboard has an index with expressions or a predicate",
-							RelationGetRelationName(journal)),
-					 errhint("Drop index \"%s\": the journal needs only its own index.",
-							 RelationGetRelationName(indexes[n]))));
-		n++;
-	}
+	for (n = 0; n < ls->nindexes; n++)
+		indexes[n] = index_open(ls->indexoid[n], RowExclusiveLock);
 	if (has_old)
-		journal_append(journal, indexes, infos, n, oldkey, oldnulls, -1);
+		journal_append(journal, indexes, ls->indexinfo, n, oldkey, oldnulls, -1);
 	if (has_new)
-		journal_append(journal, indexes, infos, n, newkey, newnulls, 1);
+		journal_append(journal, indexes, ls->indexinfo, n, newkey, newnulls, 1);
 	while (n-- > 0)
 		index_close(indexes[n], RowExclusiveLock);
 	table_close(journal, RowExclusiveLock);
